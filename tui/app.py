@@ -1,0 +1,58 @@
+"""The Textual app: holds the deck, the clock and the keymap; the screens do the presenting."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterable
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from tui.deck.model import Deck
+from tui.screens.present import PresentScreen
+
+THEMES = {"dark": "textual-dark", "light": "textual-light"}
+
+
+class FlatdeckApp(App[None]):
+    CSS_PATH = "flatdeck.tcss"
+    TITLE = "flatdeck"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        deck: Deck,
+        start: int = 0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        keymap: dict[str, str] | None = None,
+        watch: bool = True,
+    ):
+        super().__init__()
+        self.deck = deck
+        self.start = start
+        self.clock = clock
+        self.watch = watch
+        self.started_at = clock()
+        if keymap:
+            self.set_keymap(keymap)
+
+    def elapsed(self) -> float:
+        return self.clock() - self.started_at
+
+    def on_mount(self) -> None:
+        self.theme = THEMES.get(self.deck.meta.theme, "textual-dark")
+        self.push_screen(PresentScreen(self.deck, self.start, watch=self.watch))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, PresentScreen):
+            for binding in screen.BINDINGS:
+                if binding.id in ("quit",):  # the palette already offers Quit
+                    continue
+                action = binding.action
+                yield SystemCommand(
+                    f"{binding.description}",
+                    f"Key: {self.get_key_display(binding)}",
+                    lambda a=action, s=screen: s.run_action(a),
+                )

@@ -1,0 +1,48 @@
+"""`o`: every slide's title in a list; Enter jumps there."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from tui.deck.model import Deck, format_duration
+
+
+class OverviewScreen(ModalScreen[int | None]):
+    BINDINGS = [Binding("escape,o,q", "close", "Close", id="overview-close")]
+
+    def __init__(self, deck: Deck, current: int):
+        super().__init__()
+        self.deck = deck
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        width = len(str(len(self.deck.slides)))
+        options = []
+        for slide in self.deck.slides:
+            line = Text.assemble((f"{slide.number:>{width}}  ", "dim"), slide.title)
+            extras = []
+            if slide.demo:
+                extras.append(f"demo: {slide.demo}")
+            if slide.budget:
+                extras.append(format_duration(slide.budget))
+            if extras:
+                line.append(f"  ({', '.join(extras)})", style="dim")
+            options.append(Option(line, id=str(slide.number - 1)))
+        with Vertical(id="overview"):
+            yield Label(f"{self.deck.title} — {len(self.deck.slides)} slides", id="overview-title")
+            yield OptionList(*options, id="overview-list")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).highlighted = self.current
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id or 0))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

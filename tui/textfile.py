@@ -1,0 +1,42 @@
+"""Read a user's text file safely: size cap, NUL bytes and bad UTF-8 become located errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui.errors import LoadError
+
+MAX_BYTES = 8 * 1024 * 1024  # a deck or scenario bigger than this is a mistake, not a talk
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def read_text(path: Path, what: str = "Markdown") -> str:
+    """Return the file's text, or raise LoadError naming the file, line and what was expected."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise LoadError.at(path, 0, 0, f"file is {size / 2**20:.1f} MiB; expected {what} text under {MAX_BYTES // 2**20} MiB")
+        data = path.read_bytes()
+    except LoadError:
+        raise
+    except IsADirectoryError:
+        raise LoadError.at(path, 0, 0, f"is a directory; expected a {what} file") from None
+    except OSError as exc:
+        raise LoadError.at(path, 0, 0, f"cannot read: {exc.strerror or exc}") from None
+    nul = data.find(b"\0")
+    if nul >= 0:
+        line, col = _line_col(data, nul)
+        raise LoadError.at(path, line, col, f"NUL byte: this looks like a binary file; expected UTF-8 {what} text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(data, exc.start)
+        raise LoadError.at(
+            path, line, col, f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); expected UTF-8 {what} text"
+        ) from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,1 @@
+"""Textual widgets. They display what the layers below produce; they never spawn processes."""

@@ -1,0 +1,93 @@
+"""One slide on screen: its Markdown blocks, column layouts and reveal steps."""
+
+from __future__ import annotations
+
+from rich.align import Align
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static
+
+from tui.deck.model import Block, Columns, FrontMatter, Slide
+from tui.render.markdown import render_markdown
+from tui.render.palette import palette_for
+
+
+class Chunk(Static):
+    """A Markdown block that appears at reveal step `step`."""
+
+    def __init__(self, block: Block, theme: str, previous_ends_list: bool):
+        rendered = render_markdown(block.text, theme)
+        tight = previous_ends_list and rendered.starts_with_list
+        super().__init__(rendered.renderable, classes="chunk -tight" if tight else "chunk")
+        self.step = block.step
+        self.ends_list = rendered.ends_with_list
+
+
+def title_renderable(meta: FrontMatter, theme: str) -> Group:
+    palette = palette_for(theme)
+    lines: list = [Text(meta.title, style=palette.heading1, justify="center")]
+    if meta.sub_title:
+        lines += [Text(""), Text(meta.sub_title, style=palette.heading2, justify="center")]
+    people = ", ".join(meta.authors)
+    where = " · ".join(x for x in (meta.event, meta.location, meta.date) if x)
+    if people or where:
+        lines.append(Text(""))
+    if people:
+        lines.append(Text(people, style="bold", justify="center"))
+    if where:
+        lines.append(Text(where, style=palette.muted, justify="center"))
+    return Group(*(Align.center(line) for line in lines))
+
+
+class SlideView(VerticalScroll, can_focus=False):
+    """Scrolls when the slide is taller than the screen, so nothing is cut silently."""
+
+    def __init__(self, slide: Slide, meta: FrontMatter, theme: str):
+        super().__init__(classes="slide -title" if slide.is_title else "slide")
+        self.slide = slide
+        self.meta = meta
+        self.theme_name = theme
+        self.step = slide.steps - 1
+
+    def compose(self) -> ComposeResult:
+        if self.slide.is_title:
+            yield Static(title_renderable(self.meta, self.theme_name), classes="title-card")
+            return
+        ends_list = False
+        for element in self.slide.elements:
+            if isinstance(element, Block):
+                chunk = Chunk(element, self.theme_name, ends_list)
+                ends_list = chunk.ends_list
+                yield chunk
+            else:
+                yield self._columns(element)
+                ends_list = False
+
+    def _columns(self, layout: Columns) -> Horizontal:
+        columns = []
+        for width, blocks in zip(layout.widths, layout.columns):
+            column = Vertical(*self._column_chunks(blocks), classes="column")
+            column.styles.width = f"{width}fr"
+            columns.append(column)
+        row = Horizontal(*columns, classes="columns")
+        row.step = layout.step  # type: ignore[attr-defined]
+        return row
+
+    def _column_chunks(self, blocks: tuple[Block, ...]) -> list[Chunk]:
+        chunks, ends_list = [], False
+        for block in blocks:
+            chunk = Chunk(block, self.theme_name, ends_list)
+            ends_list = chunk.ends_list
+            chunks.append(chunk)
+        return chunks
+
+    def on_mount(self) -> None:
+        self.reveal(self.step)
+
+    def reveal(self, step: int) -> None:
+        """Show everything up to reveal step `step` (0 = before the first pause)."""
+        self.step = max(0, min(step, self.slide.steps - 1))
+        for widget in self.query(".chunk, .columns"):
+            widget.display = getattr(widget, "step", 0) <= self.step
