@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Callable, Iterable
 
 from textual.app import App, SystemCommand
@@ -54,5 +55,5 @@ class FlatdeckApp(App[None]):
                 yield SystemCommand(
                     f"{binding.description}",
                     f"Key: {self.get_key_display(binding)}",
-                    lambda a=action, s=screen: s.run_action(a),
+                    partial(screen.run_action, action),
                 )

@@ -39,4 +39,9 @@ def read_text(path: Path, what: str = "Markdown") -> str:
         raise LoadError.at(
             path, line, col, f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); expected UTF-8 {what} text"
         ) from None
+    return normalize(text)
+
+
+def normalize(text: str) -> str:
+    """Drop a BOM and make every line end in `\n`, as Markdown and YAML parsers count lines."""
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")

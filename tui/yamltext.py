@@ -18,8 +18,11 @@ def load_yaml(text: str, path: Path, first_line: int = 1, column_offset: int = 0
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
-        column = (mark.column + 1 + (column_offset if mark and mark.line == 0 else 0)) if mark else 0
+        # count from the character index: libyaml puts the end of the stream on a line past the text
+        index = min(mark.index, len(text)) if mark else 0
+        row = text.count("\n", 0, index)
+        line = first_line + row
+        column = (index - (text.rfind("\n", 0, index) + 1) + 1 + (column_offset if row == 0 else 0)) if mark else 0
         problem = exc.problem or exc.context or "invalid YAML"
         raise LoadError.at(path, line, column, f"invalid YAML: {problem}") from None
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:

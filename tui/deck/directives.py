@@ -30,9 +30,14 @@ class Directive:
     column: int
 
 
+def comments_in(html: str) -> list[tuple[str, int]]:
+    """Every comment body in a piece of HTML, with the offset of its `<!--`."""
+    return [(m.group(1), m.start()) for m in _COMMENT.finditer(html)]
+
+
 def comments_only(html: str) -> list[tuple[str, int]] | None:
     """The comments in an HTML block with their offsets, or None if it holds anything else."""
-    found = [(m.group(1), m.start()) for m in _COMMENT.finditer(html)]
+    found = comments_in(html)
     if not found or _COMMENT.sub("", html).strip():
         return None
     return found
@@ -48,8 +53,10 @@ def parse_directive(body: str, path: Path, line: int, column: int) -> Directive 
     if is_free_comment(body):
         return None
     text = body.strip()
-    key_column = column + 4 + (len(body) - len(body.lstrip(" \t")))
-    key_line = line + body[: len(body) - len(body.lstrip())].count("\n")
+    lead = body[: len(body) - len(body.lstrip())]
+    key_line = line + lead.count("\n")
+    # after a line break the key's column counts from the start of its own line
+    key_column = len(lead) - lead.rfind("\n") if "\n" in lead else column + 4 + len(lead)
     if text in BARE:
         return Directive(text, None, key_line, key_column)
     match = _KEY.match(text)
@@ -76,7 +83,8 @@ def _value(name: str, raw: str, path: Path, line: int, column: int) -> Any:
     if name == "speaker_note":
         return _note(raw, path, line, column)
     value = load_yaml(raw, path, first_line=line, column_offset=column - 1) if raw.strip() else None
-    fail = lambda expected: LoadError.at(path, line, column, f"{name}: got {raw.strip()!r}; expected {expected}")  # noqa: E731
+    at = column + len(raw) - len(raw.lstrip(" \t"))  # point at the value, not the space before it
+    fail = lambda expected: LoadError.at(path, line, at, f"{name}: got {raw.strip()!r}; expected {expected}")  # noqa: E731
     if name == "column_layout":
         if not (isinstance(value, list) and 1 <= len(value) <= MAX_COLUMNS
                 and all(isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= 100 for w in value)):
@@ -101,9 +109,10 @@ def _note(raw: str, path: Path, line: int, column: int) -> str:
     stripped = raw.strip()
     if stripped[:1] in ("|", ">"):
         # the YAML block form: `speaker_note: |` then indented lines
-        value = load_yaml("speaker_note:" + raw, path, first_line=line)
+        # the YAML text starts len("speaker_note:") columns before the value
+        value = load_yaml("speaker_note:" + raw, path, first_line=line, column_offset=column - 1 - len("speaker_note:"))
         note = value.get("speaker_note") if isinstance(value, dict) else None
-        if not isinstance(note, str):
+        if not isinstance(note, str) or not note.strip():  # `|` with nothing indented under it
             raise LoadError.at(path, line, column, "speaker_note: expected text after the block indicator")
         return note.strip()
     if not stripped:

@@ -58,7 +58,7 @@ def parse_front_matter(yaml_text: str, path: Path) -> FrontMatter:
                 values["theme"] = value
         elif key == "time":
             seconds = parse_duration(str(value)) if isinstance(value, str) else None
-            if seconds is None:
+            if seconds is None or seconds <= 0:  # as for `<!-- time: … -->`, a zero budget is a slip
                 errors.append(LocatedError(where, f"front matter time {value!r}; expected {DURATION_EXPECTED}"))
             else:
                 values["time"] = seconds

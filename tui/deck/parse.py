@@ -11,23 +11,26 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
-from tui.deck.directives import Directive, comments_only, is_free_comment, parse_directive
+from tui.deck.directives import Directive, comments_in, comments_only, is_free_comment, parse_directive
 from tui.deck.frontmatter import parse_front_matter, split_front_matter
 from tui.deck.model import Block, Columns, Deck, Element, FrontMatter, Slide
 from tui.errors import LoadError, LocatedError, Location
 from tui.markdown import markdown_parser
-from tui.textfile import read_text
+from tui.textfile import normalize, read_text
 
 
 def deck_files(path: Path) -> list[Path]:
     """A deck is one `.md` file, or a directory of them taken in name order."""
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix == ".md" and p.is_file())
-        if not files:
-            raise LoadError.at(path, 0, 0, "no .md files in this directory; expected a deck of Markdown files")
-        return files
-    if not path.exists():
-        raise LoadError.at(path, 0, 0, "no such file or directory; expected a .md deck file or a directory of them")
+    try:
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.suffix == ".md" and p.is_file())
+            if not files:
+                raise LoadError.at(path, 0, 0, "no .md files in this directory; expected a deck of Markdown files")
+            return files
+        if not path.exists():
+            raise LoadError.at(path, 0, 0, "no such file or directory; expected a .md deck file or a directory of them")
+    except OSError as exc:  # a name too long for the file system, a directory we may not list
+        raise LoadError.at(path, 0, 0, f"cannot read: {exc.strerror or exc}; expected a .md deck file or a directory of them") from None
     return [path]
 
 
@@ -39,17 +42,12 @@ def load_deck(path: Path) -> Deck:
     for index, file in enumerate(files):
         try:
             text = read_text(file)
-            if index == 0:
-                yaml_text, text, first_line = split_front_matter(text, file)
-                if yaml_text is not None:
-                    meta = parse_front_matter(yaml_text, file)
-                    if meta.title:
-                        slides.append(_title_slide(meta, file))
-            else:
-                first_line = 1
-            slides.extend(_FileParser(file, first_line).parse(text))
         except LoadError as exc:
             errors.extend(exc.errors)
+            continue
+        file_meta, file_slides = _parse_file(text, file, errors, front_matter=index == 0)
+        meta = file_meta if index == 0 else meta
+        slides.extend(file_slides)
     if errors:
         raise LoadError(errors)
     if not slides:
@@ -60,12 +58,32 @@ def load_deck(path: Path) -> Deck:
 
 def parse_deck_text(text: str, path: Path = Path("deck.md")) -> Deck:
     """Parse a single-file deck from a string (tests, stdin)."""
-    yaml_text, body, first_line = split_front_matter(text, path)
-    meta = parse_front_matter(yaml_text, path) if yaml_text is not None else FrontMatter()
-    slides = ([_title_slide(meta, path)] if meta.title else []) + _FileParser(path, first_line).parse(body)
+    errors: list[LocatedError] = []
+    # a lone `\r` would end a line for markdown-it but not for our line list: normalise as read_text does
+    meta, slides = _parse_file(normalize(text), path, errors, front_matter=True)
+    if errors:
+        raise LoadError(errors)
     if not slides:
         raise LoadError.at(path, 0, 0, "the deck has no slides; expected Markdown text with slides separated by '---' lines")
     return Deck(path=path, meta=meta, slides=tuple(_renumber(s, n) for n, s in enumerate(slides, 1)), files=(path,))
+
+
+def _parse_file(text: str, path: Path, errors: list[LocatedError], front_matter: bool) -> tuple[FrontMatter, list[Slide]]:
+    """One file's meta and slides; problems go to `errors`, so bad front matter hides none in the slides."""
+    meta, slides, first_line = FrontMatter(), [], 1
+    if front_matter:
+        try:
+            yaml_text, text, first_line = split_front_matter(text, path)
+            if yaml_text is not None:
+                meta = parse_front_matter(yaml_text, path)
+                slides = [_title_slide(meta, path)] if meta.title else []
+        except LoadError as exc:
+            errors.extend(exc.errors)
+    try:
+        slides.extend(_FileParser(path, first_line).parse(text))
+    except LoadError as exc:
+        errors.extend(exc.errors)
+    return meta, slides
 
 
 def _renumber(slide: Slide, number: int) -> Slide:
@@ -100,6 +118,7 @@ class _SlideBuilder:
         self.demo: tuple[str, int] | None = None
         self.budget: tuple[float, int] | None = None
         self.title = ""
+        self.first_words = ""  # names a slide that has no heading
         self.layout: _Layout | None = None
         self.touched = False  # any content or directive at all
 
@@ -155,7 +174,8 @@ class _SlideBuilder:
         self.close_layout()
         if not self.touched:
             return None
-        return Slide(number=0, title=self.title, elements=tuple(self.elements), source=Location(self.path, self.line, 1),
+        title = self.title or (self.first_words[:57] + "…" if len(self.first_words) > 60 else self.first_words)
+        return Slide(number=0, title=title, elements=tuple(self.elements), source=Location(self.path, self.line, 1),
                      steps=self.step + 1, notes="\n\n".join(self.notes),
                      demo=self.demo[0] if self.demo else None, budget=self.budget[0] if self.budget else None)
 
@@ -169,7 +189,7 @@ class _FileParser:
         self.errors: list[LocatedError] = []
 
     def parse(self, body: str) -> list[Slide]:
-        lines = body.split("\n")
+        lines = self.lines = body.split("\n")
         tokens = markdown_parser().parse(body)
         slides: list[Slide] = []
         builder = _SlideBuilder(self.path, self.offset + 1)
@@ -210,8 +230,15 @@ class _FileParser:
                     elif directive is not None:
                         self._guard(builder.directive, directive)
                 continue
-            if token.type == "heading_open" and not builder.title and index + 1 < len(tokens):
-                builder.title = tokens[index + 1].content.strip()
+            if token.type == "html_block":  # HTML around a directive: the directive would be lost
+                self._misplaced(token.content, token.map,
+                                "directive mixed with other HTML or text; expected it on its own line with a blank line before it")
+            if token.type in ("heading_open", "paragraph_open") and index + 1 < len(tokens):
+                words = " ".join(tokens[index + 1].content.split())
+                if token.type == "heading_open" and not builder.title:
+                    builder.title = words
+                elif not builder.first_words:
+                    builder.first_words = words
             pending = [pending[0] if pending else start, end]
         finish(self.offset + len(lines) + 1)
         if self.errors:
@@ -220,19 +247,39 @@ class _FileParser:
 
     def _check_nested(self, token: Token) -> None:
         """A directive inside a list or quote cannot split the slide: say so instead of ignoring it."""
-        html = token.content if token.type in ("html_block", "html_inline") else ""
-        for body_text, _ in comments_only(html) or []:
-            if not is_free_comment(body_text) and token.map is not None:
-                self.errors.append(LocatedError(
-                    Location(self.path, self.offset + token.map[0] + 1, 1),
-                    "directive inside a list, quote or paragraph; expected it on its own line with a blank line before it",
-                ))
+        if token.map is None:
+            return
+        if token.type == "html_block":
+            self._misplaced(token.content, token.map,
+                            "directive inside a list, quote or paragraph; expected it on its own line with a blank line before it")
+        cursor = [token.map[0], 0]  # shared, so a second identical comment is found after the first
         for child in token.children or []:
-            if child.type == "html_inline" and comments_only(child.content) and not is_free_comment(child.content[4:]):
-                self.errors.append(LocatedError(
-                    Location(self.path, self.offset + (token.map[0] + 1 if token.map else 1), 1),
-                    "directive inside a paragraph; expected it on its own line with a blank line before it",
-                ))
+            if child.type == "html_inline":
+                self._misplaced(child.content, token.map,
+                                "directive inside a paragraph; expected it on its own line with a blank line before it", cursor)
+
+    def _misplaced(self, html: str, rows: list[int], message: str, cursor: list[int] | None = None) -> None:
+        """Report every directive (any comment but `<!-- // … -->`) in `html`, a block on body lines `rows`."""
+        cursor = cursor if cursor is not None else [rows[0], 0]
+        for body_text, offset in comments_in(html):
+            if not is_free_comment(body_text):
+                line, column = self._locate(html[offset:].split("\n", 1)[0], rows, cursor)
+                self.errors.append(LocatedError(Location(self.path, line, column), message))
+
+    def _locate(self, head: str, rows: list[int], cursor: list[int]) -> tuple[int, int]:
+        """File line and column of `head` within body lines `rows`, searching on from `cursor`.
+
+        Nested blocks lose their `> ` and list indentation, so offsets in them are not file columns;
+        the comment's first line is copied verbatim, though, so look it up in the source.
+        """
+        row, col = cursor
+        while row < min(rows[1], len(self.lines)):
+            found = self.lines[row].find(head, col)
+            if found >= 0:
+                cursor[:] = [row, found + len(head)]
+                return self.offset + row + 1, found + 1
+            row, col = row + 1, 0
+        return self.offset + rows[0] + 1, 0
 
     def _guard(self, fn, *args):
         try:

@@ -13,11 +13,12 @@ from textual.widgets import Label, Static
 def binding_rows(screen: Screen) -> list[tuple[str, str]]:
     """(keys, description) per binding id, in declaration order, as the keymap left them."""
     app = screen.app
+    own = {b.id for b in type(screen).BINDINGS if isinstance(b, Binding)}
     rows: dict[str, tuple[list[str], str]] = {}
     for _key, active in screen.active_bindings.items():
         binding = active.binding
-        if not binding.description:
-            continue
+        if binding.id not in own:
+            continue  # inherited extras (focus, copy) are not presenting keys
         ident = binding.id or binding.action
         keys, _ = rows.setdefault(ident, ([], binding.description))
         display = app.get_key_display(binding)
@@ -39,7 +40,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         for keys, description in self.rows:
             table.add_row(keys, description)
-        table.add_row("ctrl+p", "Command palette (every action by name)")
+        table.add_row("ctrl+p", "Command palette: every action by name")
         with VerticalScroll(id="help"):
             yield Label("Keys", id="help-title")
             yield Static(table)

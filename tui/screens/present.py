@@ -145,8 +145,19 @@ class PresentScreen(Screen):
     def _update_footer(self) -> None:
         footer = self.query_one(DeckFooter)
         slide = self.deck.slides[self.index]
-        steps = f"▸ {self.view.step + 1}/{slide.steps}  " if slide.steps > 1 else ""
-        footer.position = f"{steps}{self.index + 1} / {len(self.deck.slides)}"
+        parts = []
+        if self.view.more_below:
+            parts.append("↓ more")
+        if slide.demo:
+            parts.append(f"demo: {slide.demo}")
+        if slide.steps > 1:
+            parts.append(f"▸ {self.view.step + 1}/{slide.steps}")
+        parts.append(f"{self.index + 1} / {len(self.deck.slides)}")
+        footer.position = "  ".join(parts)
+
+    def on_slide_view_scrolled(self, event: SlideView.Scrolled) -> None:
+        if event.control is self._views.get(self.index):
+            self._update_footer()
 
     def _tick(self) -> None:
         self.query_one(DeckFooter).elapsed = self.app.elapsed()

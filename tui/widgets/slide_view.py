@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from rich.align import Align
-from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 
 from tui.deck.model import Block, Columns, FrontMatter, Slide
@@ -22,27 +21,44 @@ class Chunk(Static):
         tight = previous_ends_list and rendered.starts_with_list
         super().__init__(rendered.renderable, classes="chunk -tight" if tight else "chunk")
         self.step = block.step
+        self.source = block.text
         self.ends_list = rendered.ends_with_list
 
 
-def title_renderable(meta: FrontMatter, theme: str) -> Group:
+def title_renderable(meta: FrontMatter, theme: str) -> Text:
+    """The generated title slide: title, sub-title, authors, then event · location · date."""
     palette = palette_for(theme)
-    lines: list = [Text(meta.title, style=palette.heading1, justify="center")]
+    text = Text(justify="center")
+    text.append(meta.title, style=palette.heading1)
     if meta.sub_title:
-        lines += [Text(""), Text(meta.sub_title, style=palette.heading2, justify="center")]
+        text.append("\n\n")
+        text.append(meta.sub_title, style=palette.heading2)
     people = ", ".join(meta.authors)
     where = " · ".join(x for x in (meta.event, meta.location, meta.date) if x)
     if people or where:
-        lines.append(Text(""))
+        text.append("\n")
     if people:
-        lines.append(Text(people, style="bold", justify="center"))
+        text.append("\n")
+        text.append(people, style="bold")
     if where:
-        lines.append(Text(where, style=palette.muted, justify="center"))
-    return Group(*(Align.center(line) for line in lines))
+        text.append("\n")
+        text.append(where, style=palette.muted)
+    return text
 
 
 class SlideView(VerticalScroll, can_focus=False):
     """Scrolls when the slide is taller than the screen, so nothing is cut silently."""
+
+    class Scrolled(Message):
+        """The view scrolled or resized: whether more lies below may have changed."""
+
+        def __init__(self, view: "SlideView"):
+            super().__init__()
+            self.view = view
+
+        @property
+        def control(self) -> "SlideView":
+            return self.view
 
     def __init__(self, slide: Slide, meta: FrontMatter, theme: str):
         super().__init__(classes="slide -title" if slide.is_title else "slide")
@@ -85,6 +101,20 @@ class SlideView(VerticalScroll, can_focus=False):
 
     def on_mount(self) -> None:
         self.reveal(self.step)
+
+    @property
+    def more_below(self) -> bool:
+        return self.scroll_y < self.max_scroll_y
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self.post_message(self.Scrolled(self))
+
+    def on_resize(self) -> None:
+        self.post_message(self.Scrolled(self))
+
+    def watch_virtual_size(self) -> None:
+        self.post_message(self.Scrolled(self))
 
     def reveal(self, step: int) -> None:
         """Show everything up to reveal step `step` (0 = before the first pause)."""

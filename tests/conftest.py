@@ -1,0 +1,37 @@
+"""Shared test set-up: no source of variation reaches a snapshot (theme, colour, clock, animation)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+for _name in ("TEXTUAL_THEME", "NO_COLOR", "TEXTUAL_ANIMATIONS", "TEXTUAL_FPS", "FORCE_COLOR", "TEXTUAL"):
+    os.environ.pop(_name, None)
+os.environ["TEXTUAL_ANIMATIONS"] = "none"
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FEATURE_DECK = FIXTURES / "feature-deck.md"
+
+
+def frozen_clock() -> float:
+    """The footer clock always reads 00:00 in tests."""
+    return 1000.0
+
+
+@pytest.fixture(autouse=True)
+def _isolated_config(tmp_path_factory, monkeypatch):
+    """Never read the developer's own keymap or state."""
+    home = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(home / "run"))
+
+
+def make_app(deck_path: Path = FEATURE_DECK, start: int = 0, **kwargs):
+    from tui.app import FlatdeckApp
+    from tui.deck.parse import load_deck
+
+    kwargs.setdefault("watch", False)
+    return FlatdeckApp(load_deck(deck_path), start, clock=frozen_clock, **kwargs)
