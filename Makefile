@@ -26,11 +26,11 @@ $(VENV)/bin/python:
 	$(VENV)/bin/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
-	$(VENV)/bin/pip install -q -e .
+	$(VENV)/bin/pip install -q -e . --config-settings editable_mode=compat
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/bin/python pyproject.toml
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q -e '.[test]' --config-settings editable_mode=compat
 	@touch $@ $(VENV)/.installed
 
 sysdeps-test:

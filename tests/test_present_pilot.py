@@ -255,3 +255,22 @@ async def test_reload_clamps_when_slides_are_removed(deck_copy: Path):
         await screen.check_reload()
         await pilot.pause()
         assert screen.index == len(screen.deck.slides) - 1 == 3
+
+
+async def test_a_block_that_fails_to_render_shows_an_error_and_the_talk_goes_on(monkeypatch):
+    import tui.widgets.slide_view as slide_view
+
+    def explode(text, theme="dark"):
+        if "Bullet one" in text:
+            raise RuntimeError("renderer bug")
+        return real(text, theme)
+
+    real = slide_view.render_markdown
+    monkeypatch.setattr(slide_view, "render_markdown", explode)
+    app = make_app(start=2)  # the Lists slide
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = present(app)
+        errors = list(screen.view.query(".render-error"))
+        assert len(errors) == 1 and "renderer bug" in str(errors[0].render())
+        await pilot.press("right")
+        assert screen.index == 3

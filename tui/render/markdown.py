@@ -139,13 +139,16 @@ class _Renderer:
     def code(self, node: SyntaxTreeNode) -> RenderableType:
         code = node.content.rstrip("\n")
         language = (node.info or "").strip().split(" ")[0] if node.type == "fence" else ""
-        if not language:
-            # no language: show it plain rather than let Pygments guess
-            return Padding(Text(code), (0, 1), style=f"on {self.p.code_background}", expand=True)
-        from rich.syntax import Syntax  # Pygments is loaded only when a slide has code
+        if language:
+            from rich.syntax import Syntax  # Pygments is loaded only when a slide has code
 
-        return Syntax(code, language, theme=self.p.code_theme, background_color=self.p.code_background,
-                      word_wrap=True, padding=(0, 1))
+            # highlight now (this runs once per block, often while a neighbour slide is pre-built)
+            # so that showing the slide later costs no lexing
+            text = Syntax(code, language, theme=self.p.code_theme, background_color=self.p.code_background).highlight(code)
+            text.rstrip()
+        else:
+            text = Text(code)  # no language: shown plain rather than letting Pygments guess
+        return Padding(text, (0, 1), style=f"on {self.p.code_background}", expand=True)
 
     def table(self, node: SyntaxTreeNode) -> RenderableType:
         table = Table(box=box.ROUNDED, border_style=self.p.table_border, header_style=self.p.table_header,

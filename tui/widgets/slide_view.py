@@ -9,7 +9,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tui.deck.model import Block, Columns, FrontMatter, Slide
-from tui.render.markdown import render_markdown
+from tui.render.markdown import RenderedBlock, render_markdown
 from tui.render.palette import palette_for
 
 
@@ -17,9 +17,14 @@ class Chunk(Static):
     """A Markdown block that appears at reveal step `step`."""
 
     def __init__(self, block: Block, theme: str, previous_ends_list: bool):
-        rendered = render_markdown(block.text, theme)
-        tight = previous_ends_list and rendered.starts_with_list
-        super().__init__(rendered.renderable, classes="chunk -tight" if tight else "chunk")
+        try:
+            rendered = render_markdown(block.text, theme)
+        except Exception as exc:  # noqa: BLE001 - a slide that cannot render must not end the talk
+            rendered = RenderedBlock(Text(f"line {block.line}: this block could not be rendered: {exc!r}"), False, False)
+            super().__init__(rendered.renderable, classes="chunk render-error")
+        else:
+            tight = previous_ends_list and rendered.starts_with_list
+            super().__init__(rendered.renderable, classes="chunk -tight" if tight else "chunk")
         self.step = block.step
         self.source = block.text
         self.ends_list = rendered.ends_with_list
