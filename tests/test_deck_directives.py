@@ -190,7 +190,7 @@ def test_reset_layout_then_plain_blocks():
 # --- demo ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["sysext", "capi-1", "a_b", "0day", "x"])
+@pytest.mark.parametrize("name", ["sysext", "capi-1", "a_b", "0day", "x", "2024", "yes", "null", "on", "0x1f", "017", "1_0"])
 def test_demo_binds_a_scenario(name):
     assert one_slide(f"# D\n\n<!-- demo: {name} -->\n").demo == name
 

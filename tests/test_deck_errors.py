@@ -144,7 +144,7 @@ def test_bad_column_index(value):
     assert "expected a column index like 0 or 1" in error.message
 
 
-@pytest.mark.parametrize("value", ["Foo", "has space", "1", "-lead", "a/b", "[a]", "über"])
+@pytest.mark.parametrize("value", ["Foo", "has space", "-lead", "a/b", "[a]", "über", "'quoted'", "_x"])
 def test_bad_demo_name(value):
     error = only_error(f"<!-- demo: {value} -->\n")
     assert where(error) == (1, 12)
@@ -581,3 +581,32 @@ def test_read_text_normalises_bom_and_line_endings(tmp_path):
     path = tmp_path / "x.md"
     path.write_bytes(b"\xef\xbb\xbfa\r\nb\rc\n")
     assert read_text(path) == "a\nb\nc\n"
+
+
+def test_nul_byte_column_counts_characters(tmp_path):
+    path = tmp_path / "x.md"
+    path.write_bytes("# T\nnaïve\x00\n".encode())
+    (error,) = load_errors(path)
+    assert (error.location.line, error.location.column) == (2, 6)
+
+
+def test_invalid_utf8_column_counts_characters(tmp_path):
+    path = tmp_path / "x.md"
+    path.write_bytes("€€".encode() + b"\xff")
+    (error,) = load_errors(path)
+    assert (error.location.line, error.location.column) == (1, 3)
+
+
+def test_invalid_utf8_column_after_a_bom(tmp_path):
+    path = tmp_path / "x.md"
+    path.write_bytes(b"\xef\xbb\xbfab\xff")
+    (error,) = load_errors(path)
+    assert (error.location.line, error.location.column) == (1, 3)
+
+
+def test_bad_byte_line_counts_lone_cr_line_ends(tmp_path):
+    # read_text treats a lone `\r` as a line end, so the error's line does too
+    path = tmp_path / "x.md"
+    path.write_bytes(b"a\rb\r\nc\n\xff")
+    (error,) = load_errors(path)
+    assert (error.location.line, error.location.column) == (4, 1)

@@ -135,9 +135,9 @@ def test_title_is_first_heading_of_any_level():
     assert deck.slides[0].title == "Third level"
 
 
-def test_title_strips_inline_markup_source_spacing():
+def test_title_collapses_spacing():
     deck = parse_deck_text("#   Spaced  title   #\n")
-    assert deck.slides[0].title == "Spaced  title"
+    assert deck.slides[0].title == "Spaced title"
 
 
 def test_setext_heading_is_a_title():
@@ -145,8 +145,23 @@ def test_setext_heading_is_a_title():
     assert deck.slides[0].title == "Big Title"
 
 
-def test_slide_without_heading_gets_numbered_title():
-    deck = parse_deck_text("# A\n\n---\n\njust text\n\n---\n\nmore text\n")
+def test_slide_without_heading_is_named_by_its_first_paragraph():
+    deck = parse_deck_text("# A\n\n---\n\njust   text\nwrapped\n\nsecond para\n\n---\n\n- a list\n")
+    assert [s.title for s in deck.slides] == ["A", "just text wrapped", "Slide 3"]
+
+
+def test_heading_beats_an_earlier_paragraph_for_the_title():
+    assert parse_deck_text("intro words\n\n## Heading\n").slides[0].title == "Heading"
+
+
+def test_long_first_paragraph_title_is_shortened():
+    title = parse_deck_text("word " * 40 + "\n").slides[0].title
+    assert title.startswith("word word") and title.endswith("…")
+    assert len(title) <= 60
+
+
+def test_slide_with_only_code_or_directives_gets_numbered_title():
+    deck = parse_deck_text("# A\n\n---\n\n```\ncode\n```\n\n---\n\n<!-- pause -->\n")
     assert [s.title for s in deck.slides] == ["A", "Slide 2", "Slide 3"]
 
 
@@ -356,7 +371,7 @@ def test_directory_each_file_starts_a_new_slide(tmp_path):
     (tmp_path / "a.md").write_text("# A\n\n<!-- pause -->\n\npart")
     (tmp_path / "b.md").write_text("more text, no heading\n")
     deck = load_deck(tmp_path)
-    assert [s.title for s in deck.slides] == ["A", "Slide 2"]
+    assert [s.title for s in deck.slides] == ["A", "more text, no heading"]
     assert deck.slides[0].steps == 2 and deck.slides[1].steps == 1
 
 

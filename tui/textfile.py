@@ -10,8 +10,12 @@ MAX_BYTES = 8 * 1024 * 1024  # a deck or scenario bigger than this is a mistake,
 
 
 def _line_col(data: bytes, offset: int) -> tuple[int, int]:
-    line = data.count(b"\n", 0, offset) + 1
-    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    """Line and column of byte `offset`, counted as in the decoded text every other error uses:
+    `\r\n`, `\r` and `\n` end lines, columns count characters (a bad byte counts as one), no BOM."""
+    head = data[:offset]
+    line = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+    start = max(head.rfind(b"\n"), head.rfind(b"\r")) + 1
+    column = len(head[start:].decode("utf-8-sig" if start == 0 else "utf-8", "replace")) + 1
     return line, column
 
 

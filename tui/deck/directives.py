@@ -53,7 +53,7 @@ def parse_directive(body: str, path: Path, line: int, column: int) -> Directive 
     if is_free_comment(body):
         return None
     text = body.strip()
-    lead = body[: len(body) - len(body.lstrip())]
+    lead = body[: len(body) - len(body.lstrip())] if text else ""  # an empty comment is found at its `<!--`
     key_line = line + lead.count("\n")
     # after a line break the key's column counts from the start of its own line
     key_column = len(lead) - lead.rfind("\n") if "\n" in lead else column + 4 + len(lead)
@@ -95,7 +95,8 @@ def _value(name: str, raw: str, path: Path, line: int, column: int) -> Any:
             raise fail("a column index like 0 or 1")
         return value
     if name == "demo":
-        if not (isinstance(value, str) and _NAME.fullmatch(value)):
+        value = raw.strip()  # verbatim: YAML would read `2024`, `yes` or `null` as a number, a bool, nothing
+        if not _NAME.fullmatch(value):
             raise fail("a scenario name of lowercase letters, digits, '-' and '_' (the file scenarios/NAME.yaml)")
         return value
     # time
