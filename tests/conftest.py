@@ -27,6 +27,7 @@ def _isolated_config(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(home / "run"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
 
 
 def make_app(deck_path: Path = FEATURE_DECK, start: int = 0, **kwargs):

@@ -24,7 +24,8 @@ def tmux():
 
 
 def _env() -> dict[str, str]:
-    return {"XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"], "TERM": "xterm-256color"}
+    return {"XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"], "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],
+            "TERM": "xterm-256color"}
 
 
 def test_present_single_file_deck_navigates_and_quits(tmux):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 from functools import partial
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from tui.deck.model import Deck
+
+if TYPE_CHECKING:
+    from tui.cache import DeckCache
 from tui.screens.present import PresentScreen
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
@@ -28,22 +31,30 @@ class FlatdeckApp(App[None]):
         clock: Callable[[], float] = time.monotonic,
         keymap: dict[str, str] | None = None,
         watch: bool = True,
+        cache: "DeckCache | None" = None,
     ):
         super().__init__()
         self.deck = deck
         self.start = start
         self.clock = clock
         self.watch = watch
+        self.cache = cache
         self.started_at = clock()
         if keymap:
             self.set_keymap(keymap)
+        self.theme = THEMES.get(deck.meta.theme, "textual-dark")
+
+    def save_cache(self, deck: Deck, signature) -> None:
+        """Keep what was parsed and rendered so far for the next start (see tui/cache.py)."""
+        if self.cache is not None:
+            self.cache.save(deck, signature)
 
     def elapsed(self) -> float:
         return self.clock() - self.started_at
 
-    def on_mount(self) -> None:
-        self.theme = THEMES.get(self.deck.meta.theme, "textual-dark")
-        self.push_screen(PresentScreen(self.deck, self.start, watch=self.watch))
+    def get_default_screen(self) -> Screen:
+        # the presenting screen is the default one: no blank screen to build and switch away from
+        return PresentScreen(self.deck, self.start, watch=self.watch)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -41,17 +41,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _present(args: argparse.Namespace) -> int:
+    from tui.cache import DeckCache
     from tui.config import load_keymap
-    from tui.deck.parse import load_deck
+    from tui.deck.watch import deck_signature
 
-    deck = load_deck(args.deck)
+    cache = DeckCache(args.deck)
+    deck = cache.load()
+    if deck is None:
+        from tui.deck.parse import load_deck
+
+        signature = deck_signature(args.deck)  # taken before parsing: an edit meanwhile is a miss
+        deck = load_deck(args.deck)
+        cache.save(deck, signature)
     if not 1 <= args.slide <= len(deck.slides):
         print(f"error: --slide {args.slide}: the deck has slides 1 to {len(deck.slides)}", file=sys.stderr)
         return 2
     keymap = load_keymap()
     from tui.app import FlatdeckApp
 
-    FlatdeckApp(deck, args.slide - 1, keymap=keymap, watch=not args.no_watch).run()
+    FlatdeckApp(deck, args.slide - 1, keymap=keymap, watch=not args.no_watch, cache=cache).run()
     return 0
 
 

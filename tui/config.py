@@ -7,7 +7,6 @@ from pathlib import Path
 
 from tui.errors import LoadError
 from tui.textfile import read_text
-from tui.yamltext import load_yaml
 
 
 def config_path() -> Path:
@@ -20,6 +19,8 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
     path = path or config_path()
     if not path.is_file():
         return {}
+    from tui.yamltext import load_yaml  # PyYAML only when there is a file to read
+
     data = load_yaml(read_text(path, "YAML"), path) or {}
     if not isinstance(data, dict) or set(data) - {"keymap"}:
         raise LoadError.at(path, 1, 1, "expected a mapping with the key 'keymap'")

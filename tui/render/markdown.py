@@ -7,10 +7,8 @@ cached, and no widget per paragraph.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from markdown_it.tree import SyntaxTreeNode
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
@@ -23,6 +21,9 @@ from rich.text import Text
 from tui.markdown import markdown_parser
 from tui.render.palette import Palette, palette_for
 
+if TYPE_CHECKING:
+    from markdown_it.tree import SyntaxTreeNode
+
 BULLETS = ("•", "◦", "▪")
 
 
@@ -33,8 +34,32 @@ class RenderedBlock:
     ends_with_list: bool
 
 
-@lru_cache(maxsize=512)
+_rendered: dict[tuple[str, str], RenderedBlock] = {}
+MAX_CACHED = 4096
+
+
 def render_markdown(text: str, theme: str = "dark") -> RenderedBlock:
+    """Rendered once per (text, theme); the cache can be saved and seeded (see tui/cache.py)."""
+    key = (text, theme)
+    block = _rendered.get(key)
+    if block is None:
+        if len(_rendered) >= MAX_CACHED:
+            _rendered.clear()
+        block = _rendered[key] = _render(text, theme)
+    return block
+
+
+def rendered_snapshot() -> dict[tuple[str, str], RenderedBlock]:
+    return dict(_rendered)
+
+
+def seed_rendered(blocks: dict[tuple[str, str], RenderedBlock]) -> None:
+    _rendered.update(blocks)
+
+
+def _render(text: str, theme: str) -> RenderedBlock:
+    from markdown_it.tree import SyntaxTreeNode
+
     root = SyntaxTreeNode(markdown_parser().parse(text))
     children = [c for c in root.children if not _is_comment(c)]
     renderer = _Renderer(palette_for(theme))

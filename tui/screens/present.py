@@ -6,10 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
+from textual.widget import MountError
 from textual.widgets import Static
 
 from tui.deck.model import Deck
-from tui.deck.parse import load_deck
 from tui.deck.watch import deck_signature
 from tui.errors import LoadError
 from tui.widgets.deck_footer import DeckFooter
@@ -40,6 +40,8 @@ class PresentScreen(Screen):
         self.watch_files = watch
         self._views: dict[int, SlideView] = {}
         self._signature = deck_signature(deck.path) if watch else ()
+        # the files as they were when `deck` was parsed; the start-up cache is keyed by them
+        self._loaded_signature = self._signature or deck_signature(deck.path)
 
     def compose(self) -> ComposeResult:
         yield Static(id="reload-error", classes="error-panel")
@@ -87,7 +89,12 @@ class PresentScreen(Screen):
         """Build the next and previous slides while the presenter talks, so switching is instant."""
         for index in (self.index + 1, self.index - 1):
             if 0 <= index < len(self.deck.slides) and index not in self._views:
-                await self._build(index)
+                try:
+                    await self._build(index)
+                except MountError:  # the app is closing (a quit right after start)
+                    return
+        if self._loaded_signature:
+            self.app.save_cache(self.deck, self._loaded_signature)
 
     async def action_next(self) -> None:
         view = self.view
@@ -171,6 +178,8 @@ class PresentScreen(Screen):
         await self.reload()
 
     async def reload(self) -> None:
+        from tui.deck.parse import load_deck
+
         panel = self.query_one("#reload-error", Static)
         try:
             deck = load_deck(self.deck.path)
@@ -181,6 +190,7 @@ class PresentScreen(Screen):
         panel.display = False
         step = self.view.step
         self.deck = deck
+        self._loaded_signature = self._signature
         self.query_one(DeckFooter).title = deck.title
         for view in self._views.values():
             await view.remove()

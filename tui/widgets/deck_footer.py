@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -20,14 +19,15 @@ class DeckFooter(Widget):
     message: reactive[str] = reactive("")
     elapsed: reactive[float] = reactive(0.0)
 
-    def render(self) -> Table:
-        grid = Table.grid(expand=True, padding=(0, 1))
-        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-        grid.add_column(ratio=1, no_wrap=True, justify="center", overflow="ellipsis")
-        grid.add_column(no_wrap=True, justify="right")
-        grid.add_row(
-            Text(self.title, style="bold"),
-            Text(self.message),
-            Text.assemble((self.position, ""), "  ", (format_clock(self.elapsed), "bold")),
-        )
-        return grid
+    def render(self) -> Text:
+        # one line laid out by hand: the right part always shows whole, the title gives way first
+        width = self.size.width
+        right = Text.assemble(self.position, "  ", (format_clock(self.elapsed), "bold"))
+        middle = Text(self.message)
+        room = max(0, width - right.cell_len - 1)
+        left = Text(self.title, style="bold")
+        left.truncate(max(0, room // 2 if middle else room), overflow="ellipsis")
+        middle.truncate(max(0, room - left.cell_len - 1), overflow="ellipsis")
+        gap = max(1, room - left.cell_len - middle.cell_len)
+        before = gap // 2 if middle else gap
+        return Text.assemble(left, " " * before, middle, " " * (gap - before), " ", right)
