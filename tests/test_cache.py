@@ -1,0 +1,90 @@
+"""The start-up cache: a hit skips parsing, any change or doubt is a miss, never an error."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FEATURE_DECK
+from tui.cache import DeckCache
+from tui.deck.parse import load_deck
+from tui.deck.watch import deck_signature
+from tui.render.markdown import render_markdown
+
+
+@pytest.fixture
+def deck(tmp_path: Path) -> Path:
+    path = tmp_path / "deck.md"
+    shutil.copy(FEATURE_DECK, path)
+    return path
+
+
+def _save(path: Path, cache_dir: Path) -> DeckCache:
+    cache = DeckCache(path, cache_dir)
+    signature = deck_signature(path)
+    parsed = load_deck(path)
+    render_markdown(parsed.slides[1].elements[0].text)
+    cache.save(parsed, signature)
+    return cache
+
+
+def test_hit_returns_the_same_deck(deck: Path, tmp_path: Path):
+    _save(deck, tmp_path / "c")
+    assert DeckCache(deck, tmp_path / "c").load() == load_deck(deck)
+
+
+def test_an_edit_is_a_miss(deck: Path, tmp_path: Path):
+    _save(deck, tmp_path / "c")
+    deck.write_text(deck.read_text() + "\n---\n\n# One more\n")
+    assert DeckCache(deck, tmp_path / "c").load() is None
+
+
+def test_a_touch_is_a_miss(deck: Path, tmp_path: Path):
+    _save(deck, tmp_path / "c")
+    stat = deck.stat()
+    os.utime(deck, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert DeckCache(deck, tmp_path / "c").load() is None
+
+
+@pytest.mark.parametrize("junk", [b"", b"not a pickle", b"\x80\x05K\x01."])
+def test_a_corrupt_cache_file_is_a_miss(deck: Path, tmp_path: Path, junk: bytes):
+    cache = _save(deck, tmp_path / "c")
+    cache.file.write_bytes(junk)
+    assert DeckCache(deck, tmp_path / "c").load() is None
+
+
+def test_another_version_is_a_miss(deck: Path, tmp_path: Path, monkeypatch):
+    _save(deck, tmp_path / "c")
+    import tui.cache
+
+    monkeypatch.setattr(tui.cache, "FORMAT", tui.cache.FORMAT + 1)
+    assert DeckCache(deck, tmp_path / "c").load() is None
+
+
+def test_an_unwritable_cache_directory_is_ignored(deck: Path, tmp_path: Path):
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x")
+    _save(deck, blocker / "sub")  # cannot create a directory under a file: no exception
+    assert DeckCache(deck, blocker / "sub").load() is None
+
+
+def test_a_warm_start_does_not_import_the_parsers(deck: Path, tmp_path: Path):
+    """The point of the cache: no markdown-it, PyYAML or Pygments before the first slide."""
+    _save(deck, tmp_path / "c")
+    code = (
+        "import sys; from pathlib import Path; from tui.cache import DeckCache\n"
+        f"deck = DeckCache(Path({str(deck)!r}), Path({str(tmp_path / 'c')!r})).load()\n"
+        "assert deck is not None, 'expected a cache hit'\n"
+        "from tui.render.markdown import render_markdown\n"
+        "render_markdown(deck.slides[1].elements[0].text)\n"
+        "loaded = [m for m in ('markdown_it', 'yaml', 'pygments') if m in sys.modules]\n"
+        "print(','.join(loaded) or 'none')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "none"
