@@ -271,6 +271,6 @@ async def test_a_block_that_fails_to_render_shows_an_error_and_the_talk_goes_on(
     async with app.run_test(size=(120, 40)) as pilot:
         screen = present(app)
         errors = list(screen.view.query(".render-error"))
-        assert len(errors) == 1 and "renderer bug" in str(errors[0].render())
+        assert len(errors) == 1 and "renderer bug" in errors[0].render_text()
         await pilot.press("right")
         assert screen.index == 3

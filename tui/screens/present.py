@@ -87,12 +87,14 @@ class PresentScreen(Screen):
 
     async def _prebuild_neighbours(self) -> None:
         """Build the next and previous slides while the presenter talks, so switching is instant."""
+        width = self.view.scrollable_content_region.width
         for index in (self.index + 1, self.index - 1):
             if 0 <= index < len(self.deck.slides) and index not in self._views:
                 try:
-                    await self._build(index)
+                    view = await self._build(index)
                 except MountError:  # the app is closing (a quit right after start)
                     return
+                view.prerender(width)
         if self._loaded_signature:
             self.app.save_cache(self.deck, self._loaded_signature)
 
