@@ -45,6 +45,14 @@ def _located(exc: Exception, text: str, path: Path, first_line: int, column_offs
         row, column = line_column(text, mark.index)
         column += column_offset if row == 1 else 0
         return LoadError.at(path, first_line + row - 1, column, f"invalid YAML: {problem}")
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, (int, str)):
+        # a character YAML refuses (a control character); libyaml gives it as an int and its position
+        # in UTF-8 bytes, so find it in the text instead: the first one is the one that stopped it
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        index = text.find(chr(code))
+        row, column = line_column(text, index if index >= 0 else exc.position)
+        column += column_offset if row == 1 else 0
+        return LoadError.at(path, first_line + row - 1, column, f"invalid YAML: {exc.reason} (U+{code:04X})")
     if isinstance(exc, (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError)):
         # e.g. a date like 2024-13-45 makes the constructor raise ValueError
         return LoadError.at(path, first_line, 0, f"invalid YAML: {exc}")
