@@ -103,3 +103,51 @@ def test_unknown_command_is_a_usage_error():
     result = flatdeck("frobnicate")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+# flatdeck run -----------------------------------------------------------------------------------
+
+def test_run_passes_the_example_scenario():
+    result = flatdeck("run", "hello-shell")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "hello from /tmp" in result.stdout
+    assert "all 9 steps passed" in result.stdout
+    assert "\x1b" not in result.stdout  # not a terminal: plain text
+
+
+def test_run_fails_naming_the_failed_step():
+    result = flatdeck("run", "tests/scenarios/states.yaml")
+    assert result.returncode == 1
+    assert "FAILED: step 'fail' (exit 3, expected exit 0)" in result.stdout
+    assert "cleanup ran" in result.stdout  # cleanup runs after a failure
+
+
+def test_run_one_step_with_setup_and_cleanup():
+    result = flatdeck("run", "tests/scenarios/states.yaml", "--step", "persisted")
+    headers = [line.split("] ")[1].split(" ")[0] for line in result.stdout.splitlines() if line.startswith("── [")]
+    assert headers == ["prepare", "persisted", "tidy"]
+    # without the `cd` step the shell is not in /tmp, so the expectation fails: steps really ran alone
+    assert result.returncode == 1 and "output did not match" in result.stdout
+
+
+def test_run_unknown_step_and_unknown_scenario(tmp_path: Path):
+    result = flatdeck("run", "hello-shell", "--step", "nope")
+    assert result.returncode == 2 and "no step 'nope'" in result.stderr
+    result = flatdeck("run", "no-such-demo")
+    assert result.returncode == 1 and "hello-shell" in result.stderr  # lists what exists
+
+
+def test_run_rejects_a_broken_scenario_with_its_location(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: t\nsteps:\n  - id: a\n    run: echo\n    timeout: soon\n")
+    result = flatdeck("run", str(bad))
+    assert result.returncode == 1
+    assert f"{bad}:5:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_run_rejects_an_unknown_target(tmp_path: Path):
+    scenario = tmp_path / "remote.yaml"
+    scenario.write_text("title: t\nsteps:\n  - id: a\n    run: hostname\n    target: node1\n")
+    result = flatdeck("run", str(scenario))
+    assert result.returncode == 1
+    assert "runs on target 'node1'" in result.stderr

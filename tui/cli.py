@@ -9,6 +9,7 @@ from pathlib import Path
 from tui.errors import LoadError
 
 DEFAULT_DECK = Path("slides")
+DEFAULT_SCENARIOS = Path("scenarios")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,6 +24,12 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate a deck; print a summary or every located error")
     check.add_argument("deck", nargs="?", type=Path, default=DEFAULT_DECK)
+
+    run = sub.add_parser("run", help="run a scenario's steps for real, headless (exit code = result)")
+    run.add_argument("scenario", help="a scenario name (scenarios/NAME.yaml) or a path to one")
+    run.add_argument("--step", metavar="ID", help="run only this step (with setup and cleanup)")
+    run.add_argument("--lab", type=Path, metavar="FILE", help="the lab inventory (default: scenarios/lab.yaml)")
+    run.add_argument("--scenarios", type=Path, default=DEFAULT_SCENARIOS, metavar="DIR", help=argparse.SUPPRESS)
     return parser
 
 
@@ -31,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "present":
             return _present(args)
+        if args.command == "run":
+            from tui.headless import run_command
+
+            return run_command(args.scenario, args.step, args.lab, args.scenarios)
         return _check(args)
     except LoadError as exc:
         for error in exc.errors:

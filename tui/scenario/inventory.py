@@ -237,3 +237,17 @@ def _redactions(reader: Reader, node: Node) -> tuple[Redaction, ...]:
         else:
             reader.error(item, f"a redact entry is {describe(item)}; expected a literal string or {{regex: \"PATTERN\"}}")
     return tuple(result)
+
+
+def find_inventory(explicit: Path | None, scenarios_dir: Path) -> Inventory:
+    """--lab FILE, else the presenter's own ($XDG_CONFIG_HOME/flatdeck/lab.yaml), else the repo's
+    default next to the scenarios, else the built-in local-only lab."""
+    if explicit is not None:
+        return load_inventory(explicit)
+    import os
+
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "flatdeck" / LAB_FILE
+    for candidate in (config, scenarios_dir / LAB_FILE):
+        if candidate.is_file():
+            return load_inventory(candidate)
+    return default_inventory()

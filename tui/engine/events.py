@@ -1,0 +1,105 @@
+"""Typed events the engine publishes; the UI, the recorder and `flatdeck run` subscribe to them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Callable, Union
+
+
+class StepStatus(enum.Enum):
+    PENDING = "pending"
+    RUNNING = "running"
+    PASSED = "passed"
+    FAILED = "failed"
+    TIMED_OUT = "timed out"
+    INTERRUPTED = "interrupted"
+    SKIPPED = "skipped"
+
+    @property
+    def done(self) -> bool:
+        return self not in (StepStatus.PENDING, StepStatus.RUNNING)
+
+    @property
+    def ok(self) -> bool:
+        return self in (StepStatus.PASSED, StepStatus.SKIPPED)
+
+
+@dataclass(frozen=True)
+class PaneOpened:
+    pane: str
+    target: str
+    cols: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class PaneOutput:
+    pane: str
+    data: str  # decoded text, escape sequences included
+
+
+@dataclass(frozen=True)
+class PaneResized:
+    pane: str
+    cols: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class PaneClosed:
+    pane: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    step_id: str
+    pane: str | None
+    command: str | None  # after variable substitution
+
+
+@dataclass(frozen=True)
+class StepFinished:
+    step_id: str
+    status: StepStatus
+    exit_code: int | None
+    elapsed: float
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Narration:
+    step_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ConnectionLost:
+    pane: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ConnectionRestored:
+    pane: str
+
+
+Event = Union[PaneOpened, PaneOutput, PaneResized, PaneClosed, StepStarted, StepFinished, Narration,
+              ConnectionLost, ConnectionRestored]
+Subscriber = Callable[[Event], None]
+
+
+class EventBus:
+    """Synchronous fan-out on the event loop's thread: publishers never wait for subscribers' I/O."""
+
+    def __init__(self) -> None:
+        self._subscribers: list[Subscriber] = []
+
+    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
+        self._subscribers.append(subscriber)
+        return lambda: self._subscribers.remove(subscriber) if subscriber in self._subscribers else None
+
+    def publish(self, event: Event) -> None:
+        for subscriber in list(self._subscribers):
+            subscriber(event)

@@ -1,0 +1,224 @@
+"""Scenario steps → runner calls. Evaluates waits and expectations and publishes typed events.
+
+One executor per scenario on screen (or per `flatdeck run`). Panes are opened on first use; a
+shell that a step ended (`exit 3`) is replaced by a fresh one for the next step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from tui.engine.events import EventBus, Narration, StepFinished, StepStarted, StepStatus
+from tui.engine.session import CommandResult, SessionError, ShellSession
+from tui.scenario.model import Scenario, Step, output_pattern
+from tui.scenario.variables import substitute
+
+DEFAULT_TIMEOUT = 300.0  # a step with no `timeout:`; long enough for a cluster, short enough to notice a hang
+CHECK_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class StepResult:
+    step: Step
+    status: StepStatus
+    exit_code: int | None = None
+    elapsed: float = 0.0
+    message: str = ""
+    output: str = ""
+
+
+class TargetDriver:
+    """How to reach one inventory target: an interactive shell for panes, plain exec for checks."""
+
+    def open_shell(self, pane: str, bus: EventBus, cols: int, rows: int) -> ShellSession:
+        raise NotImplementedError
+
+    async def exec(self, command: str, timeout: float) -> CommandResult:
+        raise NotImplementedError
+
+
+@dataclass
+class _Running:
+    step: Step
+    task: asyncio.Task
+    session: ShellSession | None = None
+    skipped: bool = False
+
+
+@dataclass
+class Executor:
+    scenario: Scenario
+    drivers: dict[str, TargetDriver]  # target name → driver
+    values: dict[str, str]  # variable values (scenario defaults overlaid by the inventory)
+    bus: EventBus = field(default_factory=EventBus)
+    type_delay: float = 0.0  # seconds per typed character; 0 types the whole line at once
+    pane_size: Callable[[str], tuple[int, int]] = lambda pane: (100, 30)
+
+    def __post_init__(self) -> None:
+        self.sessions: dict[str, ShellSession] = {}
+        self.status: dict[str, StepStatus] = {s.id: StepStatus.PENDING for s in self.scenario.all_steps}
+        self._running: _Running | None = None
+        # where each pane's output stood when its last command started: a wait sees what came since
+        self._output_marks: dict[str, int] = {}
+
+    # panes ------------------------------------------------------------------------------------
+    async def session(self, step: Step) -> ShellSession:
+        pane = step.pane_name
+        session = self.sessions.get(pane)
+        if session is None or session.closed:
+            cols, rows = self.pane_size(pane)
+            session = self.drivers[step.target].open_shell(pane, self.bus, cols, rows)
+            self.sessions[pane] = session
+            await session.start()
+        return session
+
+    def resize(self, pane: str, cols: int, rows: int) -> None:
+        if pane in self.sessions:
+            self.sessions[pane].resize(cols, rows)
+
+    async def close(self) -> None:
+        if self._running is not None:
+            self._running.task.cancel()
+        for session in list(self.sessions.values()):
+            await session.close("demo closed")
+
+    # control ----------------------------------------------------------------------------------
+    @property
+    def running(self) -> Step | None:
+        return self._running.step if self._running else None
+
+    def next_step(self) -> Step | None:
+        """The first main step not yet done (what Enter runs)."""
+        return next((s for s in self.scenario.steps if not self.status[s.id].done), None)
+
+    def interrupt(self) -> None:
+        if self._running is not None and self._running.session is not None:
+            self._running.session.interrupt()
+
+    def skip(self, step: Step | None = None) -> None:
+        """Skip the running step, or mark a pending one skipped."""
+        if self._running is not None and (step is None or step is self._running.step):
+            self._running.skipped = True
+            self.interrupt()
+            return
+        step = step or self.next_step()
+        if step is not None and not self.status[step.id].done:
+            self._finish(StepResult(step, StepStatus.SKIPPED, message="skipped"))
+
+    # running ----------------------------------------------------------------------------------
+    async def run_step(self, step: Step) -> StepResult:
+        if self._running is not None:
+            raise RuntimeError(f"step {self._running.step.id!r} is still running")
+        task = asyncio.current_task()
+        assert task is not None
+        self._running = _Running(step, task)
+        self.status[step.id] = StepStatus.RUNNING
+        command = substitute(step.command, self.values) if step.command else None
+        self.bus.publish(StepStarted(step.id, step.pane_name if step.uses_pane else None, command))
+        started = time.monotonic()
+        try:
+            result = await self._execute(step, command)
+        except SessionError as exc:
+            result = StepResult(step, StepStatus.FAILED, message=str(exc))
+        except asyncio.CancelledError:
+            result = StepResult(step, StepStatus.INTERRUPTED, message="cancelled")
+            self._finish(result, started)
+            raise
+        finally:
+            skipped = self._running.skipped if self._running else False
+            self._running = None
+        if skipped:
+            result = StepResult(step, StepStatus.SKIPPED, result.exit_code, message="skipped while running")
+        return self._finish(result, started)
+
+    def _finish(self, result: StepResult, started: float | None = None) -> StepResult:
+        elapsed = time.monotonic() - started if started is not None else 0.0
+        result = StepResult(result.step, result.status, result.exit_code, elapsed, result.message, result.output)
+        self.status[result.step.id] = result.status
+        self.bus.publish(StepFinished(result.step.id, result.status, result.exit_code, elapsed, result.message))
+        return result
+
+    async def _execute(self, step: Step, command: str | None) -> StepResult:
+        timeout = step.timeout or DEFAULT_TIMEOUT
+        if step.kind == "say":
+            self.bus.publish(Narration(step.id, step.text or ""))
+            return StepResult(step, StepStatus.PASSED)
+        if step.kind == "run":
+            session = await self.session(step)
+            self._running.session = session  # type: ignore[union-attr]
+            self._output_marks[step.pane_name] = session.output_mark()
+            result = await session.run(command or "", timeout, self.type_delay)
+            return judge(step, result, timeout)
+        if step.kind == "check":
+            result = await self.drivers[step.target].exec(command or "", step.timeout or CHECK_TIMEOUT)
+            return judge(step, result, step.timeout or CHECK_TIMEOUT)
+        return await self._wait(step, command, timeout)
+
+    async def _wait(self, step: Step, command: str | None, timeout: float) -> StepResult:
+        if step.wait_output is not None:
+            session = await self.session(step)
+            since = self._output_marks.get(step.pane_name, 0)
+            found = await session.wait_for_output(output_pattern(step.wait_output), since, timeout)
+            if found:
+                return StepResult(step, StepStatus.PASSED, message=f"/{step.wait_output}/ appeared")
+            return StepResult(step, StepStatus.TIMED_OUT, message=f"/{step.wait_output}/ did not appear within {timeout:g}s")
+        if command is not None:
+            deadline = time.monotonic() + timeout
+            tries = 0
+            while True:
+                tries += 1
+                result = await self.drivers[step.target].exec(command, max(1.0, deadline - time.monotonic()))
+                if result.exit_code == 0:
+                    return StepResult(step, StepStatus.PASSED, 0, message=f"succeeded after {tries} tries")
+                if time.monotonic() + step.wait_interval > deadline:
+                    return StepResult(step, StepStatus.TIMED_OUT, result.exit_code,
+                                      message=f"still failing after {timeout:g}s ({tries} tries, last exit {result.exit_code})",
+                                      output=result.output)
+                await asyncio.sleep(step.wait_interval)
+        await asyncio.sleep(step.wait_seconds or 0.0)
+        return StepResult(step, StepStatus.PASSED)
+
+    async def run_all(self, only: str | None = None) -> list[StepResult]:
+        """Setup, the steps (or just `only`), then cleanup, which runs even after a failure."""
+        results: list[StepResult] = []
+        steps = [self.scenario.step(only)] if only else list(self.scenario.steps)
+        for step in self.scenario.setup:
+            results.append(await self.run_step(step))
+            if not results[-1].status.ok:
+                break
+        else:
+            for step in steps:
+                results.append(await self.run_step(step))
+        for step in self.scenario.cleanup:
+            results.append(await self.run_step(step))
+        return results
+
+
+def judge(step: Step, result: CommandResult, timeout: float) -> StepResult:
+    """Passed when the exit code and the output are what the step expects."""
+    if result.timed_out:
+        return StepResult(step, StepStatus.TIMED_OUT, None, message=f"no result within {timeout:g}s; interrupted",
+                          output=result.output)
+    if result.interrupted:
+        return StepResult(step, StepStatus.INTERRUPTED, result.exit_code, message="interrupted", output=result.output)
+    expected_exit = step.expect.exit if step.expect else 0
+    if result.exit_code != expected_exit:
+        detail = "the connection closed" if result.exit_code is None else f"exit {result.exit_code}"
+        return StepResult(step, StepStatus.FAILED, result.exit_code,
+                          message=f"{detail}, expected exit {expected_exit}{_fail_hint(result.output)}", output=result.output)
+    pattern = step.expect.pattern if step.expect else None
+    if pattern is not None and not pattern.search(result.output):
+        return StepResult(step, StepStatus.FAILED, result.exit_code,
+                          message=f"output did not match /{step.expect.output}/", output=result.output)  # type: ignore[union-attr]
+    return StepResult(step, StepStatus.PASSED, result.exit_code, output=result.output)
+
+
+def _fail_hint(output: str) -> str:
+    """A check may explain itself with a line 'FAIL: …' (as self-guided lab platforms do)."""
+    for line in output.splitlines():
+        if line.strip().startswith("FAIL:"):
+            return f" — {line.strip()[5:].strip()}"
+    return ""
