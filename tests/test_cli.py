@@ -21,7 +21,7 @@ def test_check_summarises_a_good_deck():
     result = flatdeck("check", str(FEATURE_DECK))
     assert result.returncode == 0, result.stderr
     assert "11 slides" in result.stdout
-    assert "demos: 1 (sysext-merge)" in result.stdout
+    assert "demos: 1 (fixture-demo)" in result.stdout
     assert "time budget: 5m45s (5 of 11 slides have one)" in result.stdout
 
 
@@ -151,3 +151,23 @@ def test_run_rejects_an_unknown_target(tmp_path: Path):
     result = flatdeck("run", str(scenario))
     assert result.returncode == 1
     assert "runs on target 'node1'" in result.stderr
+
+
+def test_check_lists_every_command_per_target():
+    result = flatdeck("check", str(FEATURE_DECK))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = lines.index("commands the deck can run, by target (review them before --live):")
+    listed = "\n".join(lines[start:])
+    assert "fixture-demo — Fixture demo" in listed and "on local:" in listed
+    assert "greet" in listed and "printf '\\033[32mhello\\033[0m from the main pane\\n'" in listed
+    assert "step/check    linux" in listed
+
+
+def test_check_reports_a_demo_with_no_scenario_at_its_slide(tmp_path: Path):
+    deck = tmp_path / "deck.md"
+    deck.write_text("# One\n\n---\n\n# Two\n\n<!-- demo: nowhere -->\n")
+    (tmp_path / "scenarios").mkdir()
+    result = flatdeck("check", str(deck))
+    assert result.returncode == 1
+    assert f"{deck}:4:1: slide 2 binds demo 'nowhere'" in result.stderr

@@ -68,3 +68,24 @@ def test_python_dash_m_is_the_same_program(tmux):
     tmux.start(f"{sys.executable} -m tui check {FEATURE_DECK}", _env())
     screen = tmux.wait_for("[exited] 0")
     assert "11 slides" in screen
+
+
+def test_present_live_runs_a_demo_step_in_a_real_shell(tmux):
+    tmux.start(f"{FLATDECK} present {FEATURE_DECK} --slide 8 --live --typing-speed 0", _env(), cwd=str(REPO))
+    tmux.wait_for("LIVE")
+    tmux.wait_for("demo:")  # the pane's shell is up: its prompt shows
+    tmux.keys("Enter", "Enter")  # the narration, then the first command
+    screen = tmux.wait_for("hello from the main pane")
+    assert "✓" in screen
+    tmux.keys("q")
+    tmux.wait_for("[exited] 0")
+
+
+def test_present_without_live_runs_nothing(tmux):
+    tmux.start(f"{FLATDECK} present {FEATURE_DECK} --slide 8", _env(), cwd=str(REPO))
+    tmux.wait_for("REPLAY")
+    tmux.keys("Enter", "Enter")
+    screen = tmux.wait_for("not recorded yet")
+    assert "hello from the main pane\n" not in screen.replace("/hello from the main pane/", "")
+    tmux.keys("q")
+    tmux.wait_for("[exited] 0")

@@ -13,6 +13,7 @@ from tui.deck.model import Deck
 
 if TYPE_CHECKING:
     from tui.cache import DeckCache
+    from tui.demo import DemoStage
 from tui.screens.present import PresentScreen
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
@@ -32,6 +33,7 @@ class FlatdeckApp(App[None]):
         keymap: dict[str, str] | None = None,
         watch: bool = True,
         cache: "DeckCache | None" = None,
+        demos: "DemoStage | None" = None,
     ):
         super().__init__()
         self.deck = deck
@@ -39,6 +41,7 @@ class FlatdeckApp(App[None]):
         self.clock = clock
         self.watch = watch
         self.cache = cache
+        self.demos = demos  # None: demo slides show no panes (tests of the slides alone)
         self.started_at = clock()
         if keymap:
             self.set_keymap(keymap)

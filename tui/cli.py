@@ -21,9 +21,18 @@ def _parser() -> argparse.ArgumentParser:
     present.add_argument("deck", nargs="?", type=Path, default=DEFAULT_DECK, help="a .md file or a directory of them (default: slides/)")
     present.add_argument("--slide", type=int, default=1, metavar="N", help="start on slide N (1-based)")
     present.add_argument("--no-watch", action="store_true", help="do not reload the deck when its files change")
+    present.add_argument("--live", action="store_true",
+                         help="run the demo steps for real against the lab (default: replay, nothing runs)")
+    present.add_argument("--lab", type=Path, metavar="FILE", help="the lab inventory (default: scenarios/lab.yaml)")
+    present.add_argument("--scenarios", type=Path, metavar="DIR", help="where the demo scenarios are "
+                         "(default: the scenarios/ folder beside the deck)")
+    present.add_argument("--typing-speed", type=float, default=40.0, metavar="CPS",
+                         help="characters per second when a command types itself (0: instantly)")
 
-    check = sub.add_parser("check", help="validate a deck; print a summary or every located error")
+    check = sub.add_parser("check", help="validate a deck and its demos; list every command it can run")
     check.add_argument("deck", nargs="?", type=Path, default=DEFAULT_DECK)
+    check.add_argument("--scenarios", type=Path, metavar="DIR", help="where the demo scenarios are "
+                       "(default: the scenarios/ folder beside the deck)")
 
     run = sub.add_parser("run", help="run a scenario's steps for real, headless (exit code = result)")
     run.add_argument("scenario", help="a scenario name (scenarios/NAME.yaml) or a path to one")
@@ -69,22 +78,23 @@ def _present(args: argparse.Namespace) -> int:
         return 2
     keymap = load_keymap()
     from tui.app import FlatdeckApp
+    from tui.demo import DemoStage, scenarios_dir_for
 
-    FlatdeckApp(deck, args.slide - 1, keymap=keymap, watch=not args.no_watch, cache=cache).run()
+    demos = DemoStage(args.scenarios or scenarios_dir_for(args.deck), args.lab, args.live,
+                      1.0 / args.typing_speed if args.typing_speed > 0 else 0.0)
+    FlatdeckApp(deck, args.slide - 1, keymap=keymap, watch=not args.no_watch, cache=cache, demos=demos).run()
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    from tui.deck.model import format_duration
+    from tui.checkdeck import check_deck
     from tui.deck.parse import load_deck
+    from tui.demo import scenarios_dir_for
 
-    deck = load_deck(args.deck)
-    budgets = sum(1 for s in deck.slides if s.budget)
-    demos = deck.demos
-    print(f"{args.deck}: {len(deck.slides)} slides, {len(deck.files)} file(s)")
-    print(f"  demos: {len(demos)}" + (f" ({', '.join(demos)})" if demos else ""))
-    print(f"  time budget: {format_duration(deck.total_budget)} ({budgets} of {len(deck.slides)} slides have one)")
-    print(f"  speaker notes: {sum(1 for s in deck.slides if s.notes)} of {len(deck.slides)} slides")
+    report = check_deck(load_deck(args.deck), args.scenarios or scenarios_dir_for(args.deck))
+    if report.errors:
+        raise LoadError(report.errors)
+    print("\n".join(report.lines()))
     return 0
 
 

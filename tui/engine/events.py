@@ -15,6 +15,7 @@ class StepStatus(enum.Enum):
     TIMED_OUT = "timed out"
     INTERRUPTED = "interrupted"
     SKIPPED = "skipped"
+    SHOWN = "shown"  # replay with no recording: the command was shown, nothing ran
 
     @property
     def done(self) -> bool:
@@ -22,7 +23,7 @@ class StepStatus(enum.Enum):
 
     @property
     def ok(self) -> bool:
-        return self in (StepStatus.PASSED, StepStatus.SKIPPED)
+        return self in (StepStatus.PASSED, StepStatus.SKIPPED, StepStatus.SHOWN)
 
 
 @dataclass(frozen=True)

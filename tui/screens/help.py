@@ -13,7 +13,8 @@ from textual.widgets import Label, Static
 def binding_rows(screen: Screen) -> list[tuple[str, str]]:
     """(keys, description) per binding id, in declaration order, as the keymap left them."""
     app = screen.app
-    own = {b.id for b in type(screen).BINDINGS if isinstance(b, Binding)}
+    order = [b.id for b in type(screen).BINDINGS if isinstance(b, Binding)]
+    own = set(order)
     rows: dict[str, tuple[list[str], str]] = {}
     for _key, active in screen.active_bindings.items():
         binding = active.binding
@@ -24,7 +25,8 @@ def binding_rows(screen: Screen) -> list[tuple[str, str]]:
         display = app.get_key_display(binding)
         if display not in keys:
             keys.append(display)
-    return [(" ".join(keys), description) for keys, description in rows.values()]
+    ranked = sorted(rows.items(), key=lambda item: order.index(item[0]))  # as declared, not as keyed
+    return [(" ".join(keys), description) for _, (keys, description) in ranked]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -40,6 +42,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         for keys, description in self.rows:
             table.add_row(keys, description)
+        table.add_row("ctrl+]", "Back to the slide (while typing in a demo's shell)")
         table.add_row("ctrl+p", "Command palette: every action by name")
         with VerticalScroll(id="help"):
             yield Label("Keys", id="help-title")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Static
@@ -14,6 +17,12 @@ from tui.deck.watch import deck_signature
 from tui.errors import LoadError
 from tui.widgets.deck_footer import DeckFooter
 from tui.widgets.slide_view import SlideView
+
+if TYPE_CHECKING:
+    from tui.demo import DemoRuntime
+    from tui.widgets.demo_panel import DemoPanel
+    from tui.widgets.terminal_pane import TerminalPane
+    from tui.widgets.terminal_pane import TerminalPane
 
 RELOAD_POLL_SECONDS = 0.5
 
@@ -28,10 +37,23 @@ class PresentScreen(Screen):
         Binding("o", "overview", "Overview", id="overview"),
         Binding("down", "scroll(1)", "Scroll down", id="scroll-down"),
         Binding("up", "scroll(-1)", "Scroll up", id="scroll-up"),
+        Binding("enter", "demo_next", "Next demo step", id="demo-next"),
+        Binding("R", "demo_rerun", "Rerun the last demo step", id="demo-rerun"),
+        Binding("S", "demo_skip", "Skip the demo step", id="demo-skip"),
+        Binding("ctrl+c", "demo_interrupt", "Interrupt the running step", id="demo-interrupt"),
+        Binding("tab", "focus_pane", "Type into the demo's shell", id="demo-focus"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
+
+    class DemoEvent(Message):
+        """An engine event for the demo `name` (published on the engine's bus, shown here)."""
+
+        def __init__(self, name: str, event: object):
+            super().__init__()
+            self.name, self.event = name, event
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    AUTO_FOCUS = ""  # nothing: keys drive the talk until the presenter tabs into a shell
 
     def __init__(self, deck: Deck, start: int = 0, watch: bool = True):
         super().__init__()
@@ -39,17 +61,21 @@ class PresentScreen(Screen):
         self.index = max(0, min(start, len(deck.slides) - 1))
         self.watch_files = watch
         self._views: dict[int, SlideView] = {}
+        self._panels: dict[str, "DemoPanel"] = {}
         self._signature = deck_signature(deck.path) if watch else ()
         # the files as they were when `deck` was parsed; the start-up cache is keyed by them
         self._loaded_signature = self._signature or deck_signature(deck.path)
 
     def compose(self) -> ComposeResult:
         yield Static(id="reload-error", classes="error-panel")
-        yield Container(id="stage")
+        # direct children (the screen lays them out side by side), so they exist in on_mount
+        yield Container(id="slides")
+        yield Container(id="demo-area")
         yield DeckFooter(id="footer")
 
     async def on_mount(self) -> None:
         self.query_one("#reload-error").display = False
+        self.query_one("#demo-area").display = False
         footer = self.query_one(DeckFooter)
         footer.title = self.deck.title
         await self.show(self.index, step=0)
@@ -75,6 +101,7 @@ class PresentScreen(Screen):
         view.reveal(view.slide.steps - 1 if step is None else step)
         view.display = True
         view.scroll_home(animate=False)
+        await self._show_demo(view.slide.demo)
         self._update_footer()
         self.call_after_refresh(self._prebuild_neighbours)
 
@@ -82,7 +109,7 @@ class PresentScreen(Screen):
         view = SlideView(self.deck.slides[index], self.deck.meta, self.deck.meta.theme)
         view.display = False
         self._views[index] = view
-        await self.query_one("#stage").mount(view)
+        await self.query_one("#slides").mount(view)
         return view
 
     async def _prebuild_neighbours(self) -> None:
@@ -149,6 +176,97 @@ class PresentScreen(Screen):
         from tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self))
+
+    # demos ------------------------------------------------------------------------------------
+    @property
+    def demo(self) -> "DemoRuntime | None":
+        """The runtime of the demo on the current slide."""
+        name = self.deck.slides[self.index].demo
+        stage = getattr(self.app, "demos", None)
+        return stage.runtimes.get(name) if stage is not None and name else None
+
+    async def _show_demo(self, name: str | None) -> None:
+        area = self.query_one("#demo-area")
+        if name is None or getattr(self.app, "demos", None) is None:
+            area.display = False
+            return
+        panel = self._panels.get(name)
+        if panel is None:
+            panel = self._panels[name] = self._make_panel(name)
+            await area.mount(panel)
+            runtime = self.app.demos.runtimes.get(name)
+            if runtime is not None and runtime.live:
+                self.run_worker(runtime.open_panes(), group="demo")
+        for other in self._panels.values():
+            other.display = other is panel
+        area.display = True
+
+    def _make_panel(self, name: str) -> "DemoPanel":
+        from tui.widgets.demo_panel import DemoPanel
+
+        stage = self.app.demos
+
+        def pane_size(pane: str) -> tuple[int, int]:
+            widget = self._panels[name].pane(pane) if name in self._panels else None
+            return (widget.model.width, widget.model.height) if widget is not None else (80, 24)
+
+        mode = "LIVE" if stage.live else "REPLAY"
+        try:
+            runtime = stage.get(name, pane_size)
+        except LoadError as exc:
+            return DemoPanel(name, None, mode, "\n".join(str(e) for e in exc.errors))
+        runtime.bus.subscribe(lambda event: self.post_message(self.DemoEvent(name, event)))
+        return DemoPanel(name, runtime.scenario, runtime.mode)
+
+    def on_present_screen_demo_event(self, message: DemoEvent) -> None:
+        panel = self._panels.get(message.name)
+        if panel is not None:
+            panel.handle(message.event)
+
+    def action_demo_next(self) -> None:
+        if self.demo is not None:
+            self.demo.advance()
+
+    def action_demo_rerun(self) -> None:
+        if self.demo is not None:
+            self.demo.rerun()
+
+    def action_demo_skip(self) -> None:
+        if self.demo is not None:
+            self.demo.skip()
+
+    def action_demo_interrupt(self) -> None:
+        if self.demo is not None:
+            self.demo.interrupt()
+
+    def action_focus_pane(self) -> None:
+        from tui.widgets.terminal_pane import TerminalPane
+
+        panel = self._panels.get(self.deck.slides[self.index].demo or "")
+        panes = list(panel.query(TerminalPane)) if panel is not None and panel.display else []
+        if panes:
+            focused = self.focused
+            after = panes[(panes.index(focused) + 1) % len(panes)] if focused in panes else panes[0]
+            after.focus()
+
+    def on_terminal_pane_input(self, message: TerminalPane.Input) -> None:
+        if self.demo is not None:
+            self.demo.type_into(message.pane.pane_name, message.data)
+
+    def on_terminal_pane_resized(self, message: TerminalPane.Resized) -> None:
+        for name, panel in self._panels.items():
+            if message.pane in panel.query(type(message.pane)):
+                runtime = self.app.demos.runtimes.get(name)
+                if runtime is not None:
+                    runtime.resize(message.pane.pane_name, message.cols, message.rows)
+
+    def on_terminal_pane_released(self, message: TerminalPane.Released) -> None:
+        self.set_focus(None)
+
+    async def on_unmount(self) -> None:
+        stage = getattr(self.app, "demos", None)
+        if stage is not None:
+            await stage.close()  # cleanup steps, then every shell ends: nothing outlives the talk
 
     # footer and clock -------------------------------------------------------------------------
     def _update_footer(self) -> None:

@@ -1,0 +1,81 @@
+"""The demo beside a slide: a mode badge, the step list and one terminal pane per scenario pane."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Label, Static
+
+from tui.engine.events import (ConnectionLost, ConnectionRestored, Event, Narration, PaneClosed, PaneOutput,
+                               StepFinished, StepStarted, StepStatus)
+from tui.scenario.model import Scenario
+from tui.widgets.step_list import StepList
+from tui.widgets.terminal_pane import TerminalPane
+
+HINT = "⏎ step · R rerun · S skip · ^C stop · Tab shell · ^] back"
+
+
+class DemoPanel(Vertical):
+    def __init__(self, name: str, scenario: Scenario | None, mode: str, error: str = ""):
+        super().__init__(classes="demo-panel")
+        self.demo_name = name
+        self.scenario = scenario
+        self.mode = mode
+        self.error = error
+
+    def compose(self) -> ComposeResult:
+        title = self.scenario.title if self.scenario else self.demo_name
+        with Horizontal(classes="demo-header"):
+            yield Label(Text(f" {self.mode} ", style="bold"), classes=f"mode-badge -{self.mode.lower()}")
+            yield Label(Text(title, style="bold"), classes="demo-title")
+        if self.scenario is None:
+            yield Static(Text(self.error), classes="error-panel demo-error")
+            return
+        sections = [("setup", s) for s in self.scenario.setup] + [("steps", s) for s in self.scenario.steps] \
+            + [("cleanup", s) for s in self.scenario.cleanup]
+        yield StepList(sections)
+        narration = Static("", classes="narration")
+        narration.display = False  # until a `say` step speaks
+        yield narration
+        for pane in self.scenario.panes:
+            yield TerminalPane(pane)
+        yield Label(HINT, classes="demo-hint")
+
+    def pane(self, name: str | None) -> TerminalPane | None:
+        for pane in self.query(TerminalPane):
+            if pane.pane_name == name:
+                return pane
+        return None
+
+    def handle(self, event: Event) -> None:
+        """Show one engine event."""
+        if self.scenario is None:
+            return
+        steps = self.query_one(StepList)
+        if isinstance(event, PaneOutput):
+            pane = self.pane(event.pane)
+            if pane is not None:
+                pane.feed(event.data)
+        elif isinstance(event, StepStarted):
+            steps.set_status(event.step_id, StepStatus.RUNNING)
+        elif isinstance(event, StepFinished):
+            steps.set_status(event.step_id, event.status, event.elapsed, event.message)
+            steps.set_next(next((s.id for s in self.scenario.steps
+                                 if not steps.rows[s.id].status.done), None))
+        elif isinstance(event, Narration):
+            narration = self.query_one(".narration", Static)
+            narration.update(Text(f"» {event.text}", style="italic"))
+            narration.display = True
+        elif isinstance(event, PaneClosed):
+            pane = self.pane(event.pane)
+            if pane is not None and event.reason != "demo closed":
+                pane.feed(f"\r\n\x1b[2m[{event.reason}; the next step starts a new shell]\x1b[0m\r\n")
+        elif isinstance(event, ConnectionLost):
+            pane = self.pane(event.pane)
+            if pane is not None:
+                pane.feed(f"\r\n\x1b[33m[connection lost — {event.reason}]\x1b[0m\r\n")
+        elif isinstance(event, ConnectionRestored):
+            pane = self.pane(event.pane)
+            if pane is not None:
+                pane.feed("\r\n\x1b[32m[connection restored]\x1b[0m\r\n")

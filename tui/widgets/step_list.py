@@ -1,0 +1,94 @@
+"""The demo's steps with their status: pending · running ▶ (spinner, elapsed) · ✓ · ✗ · skipped."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from rich.table import Table
+from rich.text import Text
+from textual.timer import Timer
+from textual.widget import Widget
+
+from tui.engine.events import StepStatus
+from tui.scenario.model import Step
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+ICONS = {
+    StepStatus.PENDING: ("·", "dim"), StepStatus.PASSED: ("✓", "bold green"), StepStatus.FAILED: ("✗", "bold red"),
+    StepStatus.TIMED_OUT: ("⏱", "bold red"), StepStatus.INTERRUPTED: ("✗", "bold yellow"),
+    StepStatus.SKIPPED: ("⊘", "dim"), StepStatus.SHOWN: ("○", "cyan"),
+}
+
+
+@dataclass
+class _Row:
+    step: Step
+    section: str  # setup, steps, cleanup
+    status: StepStatus = StepStatus.PENDING
+    started: float | None = None
+    elapsed: float | None = None
+    message: str = ""
+
+
+class StepList(Widget):
+    DEFAULT_CSS = "StepList { height: auto; max-height: 40%; padding: 0 1; }"
+
+    def __init__(self, steps: list[tuple[str, Step]], clock=time.monotonic, *, id: str | None = None):
+        super().__init__(id=id)
+        self.rows = {step.id: _Row(step, section) for section, step in steps}
+        self.clock = clock
+        self._frame = 0
+        self._timer: Timer | None = None
+        self.next_id: str | None = next((r.step.id for r in self.rows.values() if r.section == "steps"), None)
+
+    def set_status(self, step_id: str, status: StepStatus, elapsed: float | None = None, message: str = "") -> None:
+        row = self.rows.get(step_id)
+        if row is None:
+            return
+        row.status, row.message = status, message
+        if status is StepStatus.RUNNING:
+            row.started, row.elapsed = self.clock(), None
+        elif elapsed is not None:
+            row.elapsed = elapsed
+        running = any(r.status is StepStatus.RUNNING for r in self.rows.values())
+        if running and self._timer is None:
+            self._timer = self.set_interval(0.125, self._tick)
+        elif not running and self._timer is not None:
+            self._timer.stop()  # no timer while idle: idle CPU stays near zero
+            self._timer = None
+        self.refresh(layout=True)
+
+    def set_next(self, step_id: str | None) -> None:
+        self.next_id = step_id
+        self.refresh()
+
+    def _tick(self) -> None:
+        self._frame += 1
+        self.refresh()
+
+    def render(self) -> Table:
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column(width=1, no_wrap=True)
+        table.add_column(width=1, no_wrap=True)
+        table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        table.add_column(justify="right", no_wrap=True)
+        for row in self.rows.values():
+            pointer = Text("▸", style="bold") if row.step.id == self.next_id else Text(" ")
+            if row.status is StepStatus.RUNNING:
+                icon = Text(SPINNER[self._frame % len(SPINNER)], style="bold cyan")
+                elapsed = self.clock() - (row.started or self.clock())
+            else:
+                symbol, style = ICONS.get(row.status, ("?", ""))
+                icon = Text(symbol, style=style)
+                elapsed = row.elapsed
+            label = Text(row.step.label, style="dim" if row.section != "steps" else "")
+            if row.step.kind == "say":
+                label.stylize("italic")
+            if row.message and not row.status.ok and row.status.done:
+                label.append(f" — {row.message}", style="red")
+            # a time only for what ran: not for a replayed command or a narration line
+            shown = elapsed is not None and row.status is not StepStatus.SHOWN and row.step.kind != "say"
+            time_text = Text(f"{elapsed:.1f}s" if shown else "", style="dim")
+            table.add_row(pointer, icon, label, time_text)
+        return table

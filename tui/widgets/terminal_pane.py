@@ -1,0 +1,133 @@
+"""A terminal pane: draws a TerminalModel, turns keys into bytes for whoever owns the shell.
+
+Display only: it never starts a process. Output arrives through `feed`; keyboard input leaves as
+`TerminalPane.Input` messages; a resize is announced with `TerminalPane.Resized`.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.terminal import TerminalModel
+
+# keys whose bytes are not their printable character (xterm sequences, as bash and curses expect)
+KEY_BYTES = {
+    "enter": "\r", "tab": "\t", "shift+tab": "\x1b[Z", "backspace": "\x7f", "escape": "\x1b",
+    "up": "\x1b[A", "down": "\x1b[B", "right": "\x1b[C", "left": "\x1b[D",
+    "home": "\x1b[H", "end": "\x1b[F", "pageup": "\x1b[5~", "pagedown": "\x1b[6~",
+    "delete": "\x1b[3~", "insert": "\x1b[2~",
+    **{f"f{n}": seq for n, seq in zip(range(1, 13), ("\x1bOP", "\x1bOQ", "\x1bOR", "\x1bOS", "\x1b[15~",
+                                                     "\x1b[17~", "\x1b[18~", "\x1b[19~", "\x1b[20~",
+                                                     "\x1b[21~", "\x1b[23~", "\x1b[24~"))},
+}
+RELEASE_KEY = "ctrl+right_square_bracket"  # gives the keyboard back to the slide (telnet's escape)
+
+
+def key_bytes(event: events.Key) -> str | None:
+    if event.key in KEY_BYTES:
+        return KEY_BYTES[event.key]
+    if event.key.startswith("ctrl+") and len(event.key) == 6 and event.key[5].isalpha():
+        return chr(ord(event.key[5].lower()) - 96)  # ctrl+c → \x03
+    return event.character if event.character and event.is_printable else None
+
+
+class TerminalPane(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    TerminalPane { background: $background; scrollbar-size-vertical: 1; }
+    TerminalPane:focus { background-tint: $foreground 3%; }
+    """
+    BINDINGS = [Binding(RELEASE_KEY, "release", "Back to the slide", id="pane-release", show=False)]
+
+    title: reactive[str] = reactive("")
+
+    class Input(Message):
+        def __init__(self, pane: "TerminalPane", data: str):
+            super().__init__()
+            self.pane, self.data = pane, data
+
+        @property
+        def control(self) -> "TerminalPane":
+            return self.pane
+
+    class Resized(Message):
+        def __init__(self, pane: "TerminalPane", cols: int, rows: int):
+            super().__init__()
+            self.pane, self.cols, self.rows = pane, cols, rows
+
+        @property
+        def control(self) -> "TerminalPane":
+            return self.pane
+
+    class Released(Message):
+        """Ctrl+] in the pane: focus should go back to the slide."""
+
+    def __init__(self, name: str, cols: int = 80, rows: int = 24, *, id: str | None = None):
+        super().__init__(id=id, classes="terminal-pane")
+        self.pane_name = name
+        self.model = TerminalModel(cols, rows)
+        self.border_title = name
+        self._follow = True  # keep the newest output in view until the presenter scrolls up
+
+    # output -----------------------------------------------------------------------------------
+    def feed(self, data: str) -> None:
+        self.model.feed(data)
+        self._update_size()
+        self.refresh()
+
+    def clear(self) -> None:
+        cols, rows = self.model.width, self.model.height
+        self.model = TerminalModel(cols, rows)
+        self._update_size()
+        self.refresh()
+
+    def _update_size(self) -> None:
+        self.virtual_size = Size(self.model.width, self.model.row_count)
+        if self._follow:
+            self.scroll_to(y=max(0, self.model.row_count - self.scrollable_content_region.height), animate=False,
+                           immediate=True)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._follow = new >= self.max_scroll_y
+
+    def render_line(self, y: int) -> Strip:
+        row = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        style = self.rich_style
+        if row >= self.model.row_count:
+            return Strip.blank(width, style)
+        segments = self.model.render_row(row, show_cursor=self.has_focus)
+        return Strip(Segment.apply_style(segments, style)).extend_cell_length(width, style).crop(0, width)
+
+    # size -------------------------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        region = self.scrollable_content_region
+        cols, rows = max(1, region.width), max(1, region.height)
+        if (cols, rows) != (self.model.width, self.model.height):
+            self.model.resize(cols, rows)
+            self._update_size()
+            self.post_message(self.Resized(self, cols, rows))
+
+    # input ------------------------------------------------------------------------------------
+    async def on_key(self, event: events.Key) -> None:
+        if event.key == RELEASE_KEY:
+            return  # the binding handles it
+        data = key_bytes(event)
+        if data is not None:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Input(self, data))
+
+    def on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        self.post_message(self.Input(self, event.text))
+
+    def action_release(self) -> None:
+        self.post_message(self.Released())
