@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_app
-from tui.demo import DemoStage
+from tui.demostage import DemoStage
 from tui.engine.events import StepStatus
 from tui.engine.local import session_members
 from tui.widgets.demo_panel import DemoPanel

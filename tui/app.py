@@ -13,7 +13,7 @@ from tui.deck.model import Deck
 
 if TYPE_CHECKING:
     from tui.cache import DeckCache
-    from tui.demo import DemoStage
+    from tui.demostage import DemoStage
 from tui.screens.present import PresentScreen
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}

@@ -78,7 +78,7 @@ def _present(args: argparse.Namespace) -> int:
         return 2
     keymap = load_keymap()
     from tui.app import FlatdeckApp
-    from tui.demo import DemoStage, scenarios_dir_for
+    from tui.demostage import DemoStage, scenarios_dir_for
 
     demos = DemoStage(args.scenarios or scenarios_dir_for(args.deck), args.lab, args.live,
                       1.0 / args.typing_speed if args.typing_speed > 0 else 0.0)
@@ -89,7 +89,7 @@ def _present(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from tui.checkdeck import check_deck
     from tui.deck.parse import load_deck
-    from tui.demo import scenarios_dir_for
+    from tui.demostage import scenarios_dir_for
 
     report = check_deck(load_deck(args.deck), args.scenarios or scenarios_dir_for(args.deck))
     if report.errors:

@@ -19,7 +19,7 @@ from tui.scenario.variables import substitute, values_for
 CLEANUP_TIMEOUT = 20.0  # leaving the talk must not hang on a cleanup step
 DIM, RESET = "\x1b[2m", "\x1b[0m"
 PROMPT = "\x1b[1;32mdemo\x1b[0m:\x1b[1;34m~\x1b[0m$ "
-_REPLAY_LAB = default_inventory()  # replay touches no lab: scenario defaults fill the commands shown
+REPLAY_LAB = default_inventory()  # replay touches no lab: scenario defaults fill the commands shown
 
 
 class DemoRuntime:
@@ -178,49 +178,3 @@ class DemoRuntime:
             if self.status[step.id] is StepStatus.PENDING:
                 await self.executor.run_step(step)  # type: ignore[union-attr]
 
-
-def scenarios_dir_for(deck_path: Path) -> Path:
-    """The `scenarios/` folder that goes with a deck: beside it, or up to two levels above."""
-    start = deck_path if deck_path.is_dir() else deck_path.parent
-    for folder in (start, *list(start.resolve().parents)[:2]):
-        candidate = folder / "scenarios"
-        if candidate.is_dir():
-            return candidate
-    return start / "scenarios"
-
-
-class DemoStage:
-    """Every demo of a talk, created when its slide is first shown and kept for the whole talk
-    (so a live shell keeps its state when the presenter goes back a slide)."""
-
-    def __init__(self, scenarios_dir: Path, lab: Path | None = None, live: bool = False, type_delay: float = 0.0):
-        self.scenarios_dir, self.lab, self.live, self.type_delay = scenarios_dir, lab, live, type_delay
-        self.runtimes: dict[str, DemoRuntime] = {}
-        self._inventory: Inventory | None = None
-
-    @property
-    def inventory(self) -> Inventory:
-        if self._inventory is None:
-            from tui.scenario.inventory import find_inventory
-
-            self._inventory = find_inventory(self.lab, self.scenarios_dir)
-        return self._inventory
-
-    def get(self, name: str, pane_size: Callable[[str], tuple[int, int]]) -> DemoRuntime:
-        """The runtime for demo `name`; LoadError with a location when it cannot be had."""
-        runtime = self.runtimes.get(name)
-        if runtime is None:
-            from tui.headless import check_runnable
-            from tui.scenario.load import find_scenario, load_scenario
-
-            scenario = load_scenario(find_scenario(name, self.scenarios_dir))
-            if self.live:
-                check_runnable(scenario, self.inventory)
-            runtime = DemoRuntime(scenario, self.inventory if self.live else _REPLAY_LAB, self.live,
-                                  self.type_delay, pane_size)
-            self.runtimes[name] = runtime
-        return runtime
-
-    async def close(self) -> None:
-        for runtime in self.runtimes.values():
-            await runtime.close()
