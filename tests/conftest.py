@@ -36,3 +36,12 @@ def make_app(deck_path: Path = FEATURE_DECK, start: int = 0, **kwargs):
 
     kwargs.setdefault("watch", False)
     return FlatdeckApp(load_deck(deck_path), start, clock=frozen_clock, **kwargs)
+
+
+async def until(pilot, condition, timeout: float = 10.0) -> None:
+    """Let the app run until `condition()` holds (engine work happens in tasks, not instantly)."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")

@@ -21,8 +21,14 @@ def _parser() -> argparse.ArgumentParser:
     present.add_argument("deck", nargs="?", type=Path, default=DEFAULT_DECK, help="a .md file or a directory of them (default: slides/)")
     present.add_argument("--slide", type=int, default=1, metavar="N", help="start on slide N (1-based)")
     present.add_argument("--no-watch", action="store_true", help="do not reload the deck when its files change")
-    present.add_argument("--live", action="store_true",
-                         help="run the demo steps for real against the lab (default: replay, nothing runs)")
+    modes = present.add_mutually_exclusive_group()
+    modes.add_argument("--live", action="store_true",
+                       help="run the demo steps for real against the lab (default: replay, nothing runs)")
+    modes.add_argument("--auto", action="store_true", help="live where the target answers a quick preflight, "
+                       "else replay; F replays a failed live step's recording")
+    modes.add_argument("--record", action="store_true", help="live, and record every step to assets/recordings/")
+    present.add_argument("--recordings", type=Path, metavar="DIR",
+                         help="where recordings are (default: assets/recordings/ beside scenarios/)")
     present.add_argument("--lab", type=Path, metavar="FILE", help="the lab inventory (default: scenarios/lab.yaml)")
     present.add_argument("--scenarios", type=Path, metavar="DIR", help="where the demo scenarios are "
                          "(default: the scenarios/ folder beside the deck)")
@@ -39,6 +45,24 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--step", metavar="ID", help="run only this step (with setup and cleanup)")
     run.add_argument("--lab", type=Path, metavar="FILE", help="the lab inventory (default: scenarios/lab.yaml)")
     run.add_argument("--scenarios", type=Path, default=DEFAULT_SCENARIOS, metavar="DIR", help=argparse.SUPPRESS)
+    run.add_argument("--typing-speed", type=float, default=0.0, metavar="CPS",
+                     help="characters per second when a command types itself (default 0: instantly)")
+
+    record = sub.add_parser("record", help="run a scenario for real and record every step's panes (asciicast v2)")
+    record.add_argument("scenario", help="a scenario name (scenarios/NAME.yaml) or a path to one")
+    record.add_argument("--step", metavar="ID", help="record only this step (with setup and cleanup)")
+    record.add_argument("--lab", type=Path, metavar="FILE", help="the lab inventory (default: scenarios/lab.yaml)")
+    record.add_argument("--scenarios", type=Path, default=DEFAULT_SCENARIOS, metavar="DIR", help=argparse.SUPPRESS)
+    record.add_argument("--recordings", type=Path, metavar="DIR",
+                        help="where recordings go (default: assets/recordings/ beside scenarios/)")
+    record.add_argument("--typing-speed", type=float, default=30.0, metavar="CPS",
+                        help="characters per second when a command types itself, as the replay will show it "
+                             "(default 30)")
+
+    replay = sub.add_parser("replay", help="play an asciicast (v2 or v3) in a pane, or print its final screen")
+    replay.add_argument("cast", type=Path, metavar="FILE.cast")
+    replay.add_argument("--speed", type=float, default=1.0, metavar="X", help="playback speed factor (default 1)")
+    replay.add_argument("--print", action="store_true", help="print the final screen as plain text (no TTY needed)")
     return parser
 
 
@@ -47,10 +71,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "present":
             return _present(args)
-        if args.command == "run":
+        if args.command == "replay":
+            return _replay(args)
+        if args.command in ("run", "record"):
             from tui.headless import run_command
 
-            return run_command(args.scenario, args.step, args.lab, args.scenarios)
+            record_to = None
+            if args.command == "record":
+                from tui.recording.store import recordings_dir_for
+
+                record_to = args.recordings or recordings_dir_for(args.scenarios)
+            return run_command(args.scenario, args.step, args.lab, args.scenarios, record_to, args.typing_speed)
         return _check(args)
     except LoadError as exc:
         for error in exc.errors:
@@ -80,9 +111,30 @@ def _present(args: argparse.Namespace) -> int:
     from tui.app import FlatdeckApp
     from tui.demostage import DemoStage, scenarios_dir_for
 
-    demos = DemoStage(args.scenarios or scenarios_dir_for(args.deck), args.lab, args.live,
-                      1.0 / args.typing_speed if args.typing_speed > 0 else 0.0)
+    mode = "live" if args.live else "auto" if args.auto else "record" if args.record else "replay"
+    demos = DemoStage(args.scenarios or scenarios_dir_for(args.deck), args.lab, mode,
+                      1.0 / args.typing_speed if args.typing_speed > 0 else 0.0, args.recordings)
     FlatdeckApp(deck, args.slide - 1, keymap=keymap, watch=not args.no_watch, cache=cache, demos=demos).run()
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from tui.recording.asciicast import read_cast
+
+    cast = read_cast(args.cast)
+    for warning in cast.warnings:
+        print(f"warning: {args.cast}: {warning}", file=sys.stderr)
+    if args.print:
+        from tui.recording.screen import final_screen
+
+        print(final_screen(cast))
+        return 0
+    if args.speed <= 0:
+        print("error: --speed must be greater than 0", file=sys.stderr)
+        return 2
+    from tui.screens.replay import ReplayApp
+
+    ReplayApp(cast, args.speed).run()
     return 0
 
 

@@ -1,5 +1,9 @@
-"""One demo on stage: a scenario and how its steps are played — live through the executor, or,
-without --live, shown without executing anything. The UI drives it; it never imports Textual.
+"""One demo on stage: a scenario and how its steps are played. The UI drives it; no Textual here.
+
+Modes (see DESIGN.md): `replay` plays each step's recording, or shows its command marked "not
+recorded yet", and never executes anything; `live` runs steps through the executor; `record` is
+live and writes every pane to assets/recordings/; `auto` runs a step live when its target passes
+a quick preflight, else replays it, and a live step that fails can fall back to its recording.
 """
 
 from __future__ import annotations
@@ -9,13 +13,19 @@ from pathlib import Path
 from typing import Callable
 
 from tui.engine.drivers import drivers_for
-from tui.engine.events import EventBus, Narration, PaneOutput, StepFinished, StepStarted, StepStatus
+from tui.engine.events import (EventBus, ModeChanged, Narration, PaneOutput, StepFinished, StepStarted,
+                               StepStatus)
 from tui.engine.executor import Executor
 from tui.engine.session import SessionError
+from tui.recording.asciicast import read_cast
+from tui.recording.replay import Replayer
+from tui.recording.store import Manifest, recorded_casts
 from tui.scenario.inventory import Inventory, default_inventory
 from tui.scenario.model import Scenario, Step
 from tui.scenario.variables import substitute, values_for
+from tui.errors import LoadError
 
+MODES = ("replay", "live", "auto", "record")
 CLEANUP_TIMEOUT = 20.0  # leaving the talk must not hang on a cleanup step
 DIM, RESET = "\x1b[2m", "\x1b[0m"
 PROMPT = "\x1b[1;32mdemo\x1b[0m:\x1b[1;34m~\x1b[0m$ "
@@ -23,23 +33,36 @@ REPLAY_LAB = default_inventory()  # replay touches no lab: scenario defaults fil
 
 
 class DemoRuntime:
-    def __init__(self, scenario: Scenario, inventory: Inventory, live: bool, type_delay: float = 0.0,
-                 pane_size: Callable[[str], tuple[int, int]] = lambda pane: (80, 24)):
-        self.scenario = scenario
-        self.live = live
+    def __init__(self, scenario: Scenario, inventory: Inventory, mode: str = "replay", type_delay: float = 0.0,
+                 pane_size: Callable[[str], tuple[int, int]] = lambda pane: (80, 24),
+                 recordings: Path | None = None):
+        assert mode in MODES
+        self.scenario, self.mode, self.recordings = scenario, mode, recordings
         self.bus = EventBus()
         self.values = values_for(scenario, inventory.vars)
-        self.executor = Executor(scenario, drivers_for(inventory), self.values, self.bus, type_delay, pane_size) \
-            if live else None
+        runs = mode != "replay"
+        self.drivers = drivers_for(inventory) if runs else {}
+        self.executor = Executor(scenario, self.drivers, self.values, self.bus, type_delay, pane_size) if runs else None
+        if mode == "record" and recordings is not None:
+            from tui.recording.recorder import Recorder
+            from tui.recording.redact import Redactor
+
+            lab = str(inventory.path) if inventory.path else "default (local only)"
+            self.bus.subscribe(Recorder(scenario, recordings, Redactor(inventory.redact), lab, pane_size))
+        self.manifest = Manifest.load(recordings / scenario.name) if recordings is not None else None
         self.status: dict[str, StepStatus] = {s.id: StepStatus.PENDING for s in scenario.all_steps}
         self.bus.subscribe(self._track)
-        self._task: asyncio.Task | None = None
-        self._setup_done = not scenario.setup
+        self.badge = {"replay": "REPLAY", "live": "LIVE", "record": "REC", "auto": "LIVE"}[mode]
         self.last: Step | None = None
+        self.failed: Step | None = None  # the last live step that failed: what `fallback` replays
+        self._task: asyncio.Task | None = None
+        self._replayers: list[Replayer] = []
+        self._setup_done = not scenario.setup
+        self._preflight: dict[str, bool] = {}
 
     @property
-    def mode(self) -> str:
-        return "LIVE" if self.live else "REPLAY"
+    def live(self) -> bool:
+        return self.executor is not None
 
     @property
     def busy(self) -> bool:
@@ -51,8 +74,16 @@ class DemoRuntime:
         elif isinstance(event, StepFinished):
             self.status[event.step_id] = event.status
 
+    def _set_badge(self, badge: str) -> None:
+        if badge != self.badge:
+            self.badge = badge
+            self.bus.publish(ModeChanged(badge))
+
     def next_step(self) -> Step | None:
         return next((s for s in self.scenario.steps if not self.status[s.id].done), None)
+
+    def has_recording(self, step: Step) -> bool:
+        return self.recordings is not None and bool(recorded_casts(self.recordings, self.scenario, step))
 
     async def open_panes(self) -> None:
         """Live: start every pane's shell as soon as the demo is on screen, so its prompt shows and
@@ -61,6 +92,8 @@ class DemoRuntime:
             return
         for pane in self.scenario.panes:
             step = next(s for s in self.scenario.all_steps if s.uses_pane and s.pane_name == pane)
+            if self.mode == "auto" and not await self._target_ok(step.target):
+                continue
             try:
                 await self.executor.session(step)
             except SessionError as exc:
@@ -68,7 +101,12 @@ class DemoRuntime:
 
     # what the presenter's keys do ---------------------------------------------------------------
     def advance(self) -> asyncio.Task | None:
-        """Enter: play the next step (after the setup steps, the first time)."""
+        """Enter: play the next step (after the setup steps, the first time); while a recording
+        plays, show the rest of it at once."""
+        if self._replayers:
+            for replayer in self._replayers:
+                replayer.finish()
+            return None
         if self.busy:
             return None  # a live command is running: Enter does not queue another one
         step = self.next_step()
@@ -79,10 +117,6 @@ class DemoRuntime:
             return None
         return self._start(self._play_with_setup(step))
 
-    def _instant(self, step: Step) -> bool:
-        """Nothing to wait for: replay shows steps, and a `say` only speaks (once setup is done)."""
-        return not self.live or (step.kind == "say" and self._setup_done)
-
     def rerun(self) -> asyncio.Task | None:
         """R: play the last step again."""
         if self.busy or self.last is None:
@@ -92,10 +126,21 @@ class DemoRuntime:
             return None
         return self._start(self._play(self.last))
 
+    def fallback(self) -> asyncio.Task | None:
+        """F: a live step failed on stage — replay its recording in its place."""
+        step = self.failed
+        if self.busy or step is None or not self.has_recording(step):
+            return None
+        return self._start(self._replay(step, fallback=True))
+
     def skip(self) -> None:
         """S: skip the running step, or the next one."""
-        if self.executor is not None and self.busy:
+        if self.executor is not None and self.busy and not self._replayers:
             self.executor.skip()
+            return
+        if self._replayers:
+            for replayer in self._replayers:
+                replayer.finish()
             return
         step = self.next_step()
         if step is not None and not self.busy:
@@ -104,6 +149,14 @@ class DemoRuntime:
     def interrupt(self) -> None:
         if self.executor is not None:
             self.executor.interrupt()
+
+    def toggle_pause(self) -> None:
+        for replayer in self._replayers:
+            replayer.toggle_pause()
+
+    def next_marker(self) -> None:
+        for replayer in self._replayers:
+            replayer.next_marker()
 
     def type_into(self, pane: str, data: str) -> None:
         """Keys typed into a focused pane go to its shell (live only: nothing runs in replay)."""
@@ -116,6 +169,8 @@ class DemoRuntime:
 
     async def close(self) -> None:
         """Leaving the talk: run cleanup if the demo ran anything, then end every shell."""
+        for replayer in self._replayers:
+            replayer.finish()
         if self._task is not None and not self._task.done():
             self.interrupt()
             self._task.cancel()
@@ -130,6 +185,12 @@ class DemoRuntime:
         await self.executor.close()
 
     # playing ----------------------------------------------------------------------------------
+    def _instant(self, step: Step) -> bool:
+        """Nothing to wait for: a `say` (once setup is done), or a replayed step with no recording."""
+        if step.kind == "say":
+            return self._setup_done or self.executor is None
+        return self.executor is None and not self.has_recording(step)
+
     def _start(self, coro) -> asyncio.Task:
         self._task = asyncio.get_running_loop().create_task(coro)
         return self._task
@@ -144,11 +205,30 @@ class DemoRuntime:
         await self._play(step)
 
     async def _play(self, step: Step) -> None:
+        self.last = step
         if self._instant(step):
             self._play_now(step)
+        elif await self._runs_live(step):
+            self._set_badge("REC" if self.mode == "record" else "LIVE")
+            result = await self.executor.run_step(step)  # type: ignore[union-attr]
+            if not result.status.ok:
+                self.failed = step
         else:
-            self.last = step
-            await self.executor.run_step(step)  # type: ignore[union-attr]
+            await self._replay(step)
+
+    async def _runs_live(self, step: Step) -> bool:
+        if self.executor is None:
+            return False
+        if self.mode != "auto" or not step.uses_target:
+            return True
+        return await self._target_ok(step.target) or not self.has_recording(step)
+
+    async def _target_ok(self, target: str) -> bool:
+        """auto: a quick preflight per target, once; a target that fails it is replayed."""
+        if target not in self._preflight:
+            driver = self.drivers.get(target)
+            self._preflight[target] = driver is not None and await driver.preflight()
+        return self._preflight[target]
 
     def _play_now(self, step: Step) -> None:
         self.last = step
@@ -158,6 +238,36 @@ class DemoRuntime:
             self.bus.publish(StepFinished(step.id, StepStatus.PASSED, None, 0.0))
         else:
             self._show(step)
+
+    async def _replay(self, step: Step, fallback: bool = False) -> None:
+        """Play the step's recorded casts in their panes, with their real timing."""
+        self._set_badge("FALLBACK" if fallback else "REPLAY")
+        casts = recorded_casts(self.recordings, self.scenario, step) if self.recordings else {}
+        if not casts:
+            self._show(step)
+            return
+        self.bus.publish(StepStarted(step.id, step.pane_name if step.uses_pane else None, None))
+        try:
+            self._replayers = [Replayer(read_cast(path), self._emitter(pane)) for pane, path in casts.items()]
+        except LoadError as exc:
+            self._replayers = []
+            self.bus.publish(StepFinished(step.id, StepStatus.FAILED, None, 0.0, f"recording unreadable: {exc.errors[0]}"))
+            return
+        try:
+            await asyncio.gather(*(replayer.play() for replayer in self._replayers))
+        finally:
+            self._replayers = []
+        record = self.manifest.steps.get(step.id) if self.manifest else None
+        status = StepStatus(record.status) if record and record.status in {s.value for s in StepStatus} else StepStatus.PASSED
+        # no elapsed time: a replay's pace is the recording's, not the lab's
+        self.bus.publish(StepFinished(step.id, status, record.exit_code if record else None, 0.0,
+                                      "fallback: the recording" if fallback else "replayed"))
+        if fallback:
+            self.failed = None
+            self._set_badge("LIVE")
+
+    def _emitter(self, pane: str) -> Callable[[str], None]:
+        return lambda text: self.bus.publish(PaneOutput(pane, text))
 
     def _show(self, step: Step) -> None:
         """Replay without a recording: show what would be typed and what is expected, run nothing."""
@@ -177,4 +287,3 @@ class DemoRuntime:
         for step in self.scenario.cleanup:
             if self.status[step.id] is StepStatus.PENDING:
                 await self.executor.run_step(step)  # type: ignore[union-attr]
-

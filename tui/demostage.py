@@ -25,8 +25,11 @@ class DemoStage:
     """Every demo of a talk, created when its slide is first shown and kept for the whole talk
     (so a live shell keeps its state when the presenter goes back a slide)."""
 
-    def __init__(self, scenarios_dir: Path, lab: Path | None = None, live: bool = False, type_delay: float = 0.0):
-        self.scenarios_dir, self.lab, self.live, self.type_delay = scenarios_dir, lab, live, type_delay
+    def __init__(self, scenarios_dir: Path, lab: Path | None = None, mode: str = "replay", type_delay: float = 0.0,
+                 recordings: Path | None = None):
+        self.scenarios_dir, self.lab, self.mode, self.type_delay = scenarios_dir, lab, mode, type_delay
+        # assets/recordings/ beside scenarios/ (the repository layout) unless told otherwise
+        self.recordings = recordings or scenarios_dir.parent / "assets" / "recordings"
         self.runtimes: dict[str, DemoRuntime] = {}
         self._inventory: Inventory | None = None
 
@@ -46,12 +49,12 @@ class DemoStage:
             from tui.scenario.load import find_scenario, load_scenario
 
             scenario = load_scenario(find_scenario(name, self.scenarios_dir))
-            if self.live:
+            if self.mode in ("live", "record"):
                 check_runnable(scenario, self.inventory)
             from tui.demo import REPLAY_LAB, DemoRuntime
 
-            runtime = DemoRuntime(scenario, self.inventory if self.live else REPLAY_LAB, self.live,
-                                  self.type_delay, pane_size)
+            lab = REPLAY_LAB if self.mode == "replay" else self.inventory
+            runtime = DemoRuntime(scenario, lab, self.mode, self.type_delay, pane_size, self.recordings)
             self.runtimes[name] = runtime
         return runtime
 

@@ -79,21 +79,36 @@ class Transcript:
 
 
 async def run_scenario(scenario: Scenario, inventory: Inventory, only: str | None = None,
-                       out: TextIO = sys.stdout, color: bool | None = None) -> int:
+                       out: TextIO = sys.stdout, color: bool | None = None, record_to: Path | None = None,
+                       type_delay: float = 0.0) -> int:
+    """Run (and with `record_to`, record) the scenario; the exit code says whether every step passed."""
     check_runnable(scenario, inventory)
     if only is not None:
         scenario.step(only)  # KeyError names the steps there are
     color = out.isatty() if color is None else color
     cols, rows = shutil.get_terminal_size((100, 30)) if color else os.terminal_size((100, 30))
     executor = Executor(scenario, drivers_for(inventory), values_for(scenario, inventory.vars),
-                        pane_size=lambda pane: (cols, rows))
+                        type_delay=type_delay, pane_size=lambda pane: (cols, rows))
     transcript = Transcript(scenario, out, color)
     executor.bus.subscribe(transcript)
+    recorder = None
+    if record_to is not None:
+        from tui.recording.recorder import Recorder
+        from tui.recording.redact import Redactor
+
+        lab = str(inventory.path) if inventory.path else "default (local only)"
+        recorder = Recorder(scenario, record_to, Redactor(inventory.redact), lab, lambda pane: (cols, rows))
+        executor.bus.subscribe(recorder)
     try:
         results = await executor.run_all(only)
     finally:
         await executor.close()
     transcript.summary(results)
+    if recorder is not None:
+        for path in recorder.committed:
+            transcript._line(f"recorded {path}", "2")
+        for path in recorder.kept_partial:
+            transcript._line(f"not kept (step failed; the previous recording is unchanged): {path}", "33")
     failed = [r for r in results if not r.status.ok]
     if failed:
         first = failed[0]
@@ -104,14 +119,16 @@ async def run_scenario(scenario: Scenario, inventory: Inventory, only: str | Non
     return 0
 
 
-def run_command(name: str, step: str | None, lab: Path | None, scenarios_dir: Path) -> int:
+def run_command(name: str, step: str | None, lab: Path | None, scenarios_dir: Path,
+                record_to: Path | None = None, typing_speed: float = 0.0) -> int:
     from tui.scenario.inventory import find_inventory
     from tui.scenario.load import find_scenario, load_scenario
 
     scenario = load_scenario(find_scenario(name, scenarios_dir))
     inventory = find_inventory(lab, scenarios_dir)
     try:
-        return asyncio.run(run_scenario(scenario, inventory, step))
+        delay = 1.0 / typing_speed if typing_speed > 0 else 0.0
+        return asyncio.run(run_scenario(scenario, inventory, step, record_to=record_to, type_delay=delay))
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2

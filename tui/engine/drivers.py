@@ -20,6 +20,9 @@ class UnsupportedTarget(TargetDriver):
     async def exec(self, command, timeout):
         raise SessionError(f"{self.name}: {self.kind} targets cannot run commands in this version of flatdeck")
 
+    async def preflight(self) -> bool:
+        return False
+
 
 def drivers_for(inventory: Inventory) -> dict[str, TargetDriver]:
     drivers: dict[str, TargetDriver] = {}

@@ -76,6 +76,13 @@ class Narration:
 
 
 @dataclass(frozen=True)
+class ModeChanged:
+    """The demo's badge: LIVE, REPLAY, REC or FALLBACK (auto mode switches per step)."""
+
+    badge: str
+
+
+@dataclass(frozen=True)
 class ConnectionLost:
     pane: str
     reason: str
@@ -87,7 +94,7 @@ class ConnectionRestored:
 
 
 Event = Union[PaneOpened, PaneOutput, PaneResized, PaneClosed, StepStarted, StepFinished, Narration,
-              ConnectionLost, ConnectionRestored]
+              ModeChanged, ConnectionLost, ConnectionRestored]
 Subscriber = Callable[[Event], None]
 
 

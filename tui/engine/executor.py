@@ -39,6 +39,10 @@ class TargetDriver:
     async def exec(self, command: str, timeout: float) -> CommandResult:
         raise NotImplementedError
 
+    async def preflight(self) -> bool:
+        """A quick 'can this target run steps now?' for --auto."""
+        return True
+
 
 @dataclass
 class _Running:

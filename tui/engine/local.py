@@ -185,6 +185,9 @@ class LocalDriver:
                  env: dict[str, str] | None = None):
         self.name, self.shell, self.cwd, self.env = name, shell, cwd, env or {}
 
+    async def preflight(self) -> bool:
+        return shutil.which(self.shell) is not None and shutil.which("setsid") is not None
+
     def open_shell(self, pane: str, bus: EventBus, cols: int, rows: int) -> LocalShell:
         return LocalShell(pane, bus, target=self.name, shell=self.shell, cwd=self.cwd, env=self.env,
                           cols=cols, rows=rows)

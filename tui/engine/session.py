@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from tui.engine.events import EventBus, PaneClosed, PaneOpened, PaneOutput, PaneResized
 from tui.engine.shell import MARK_EXECUTING, MARK_FINISHED, MARK_PROMPT, MarkScanner, plain_text
 
-RECENT_LIMIT = 256 * 1024  # plain text kept for `wait: {output: …}`
+RECENT_LIMIT = 256 * 1024  # output kept for `wait: {output: …}` (raw; escapes stripped when searched)
+CAPTURE_LIMIT = 1024 * 1024  # a step's output kept for `expect`: its last MiB (a flood must not eat RAM)
 INTERRUPT = "\x03"
 
 
@@ -43,8 +44,10 @@ class ShellSession:
         self._ready = asyncio.Event()  # a prompt is showing: the shell waits for a command
         self._finished: asyncio.Future[int | None] | None = None
         self._capture: list[str] | None = None
+        self._captured_chars = 0
         self._output = ""  # what the last command printed, escape sequences included
-        self._recent = ""
+        self._recent: list[str] = []  # raw output chunks, the newest last
+        self._recent_chars = 0
         self._recent_base = 0  # how many characters have dropped off the front of _recent
         self._interrupted = False
         self._lock = asyncio.Lock()
@@ -98,7 +101,7 @@ class ShellSession:
             self._take(text[position:mark.start])
             position = mark.end
             if mark.kind == MARK_EXECUTING and self._finished is not None:
-                self._capture = []
+                self._capture, self._captured_chars = [], 0
             elif mark.kind == MARK_FINISHED and self._finished is not None and self._capture is not None:
                 self._output = "".join(self._capture)
                 self._capture = None  # the prompt that follows is not the command's output
@@ -113,11 +116,15 @@ class ShellSession:
             return
         if self._capture is not None:
             self._capture.append(text)
-        self._recent += plain_text(text)
-        if len(self._recent) > RECENT_LIMIT:
-            cut = len(self._recent) - RECENT_LIMIT // 2
-            self._recent = self._recent[cut:]
-            self._recent_base += cut
+            self._captured_chars += len(text)
+            while self._captured_chars > CAPTURE_LIMIT and len(self._capture) > 1:
+                self._captured_chars -= len(self._capture.pop(0))
+        self._recent.append(text)
+        self._recent_chars += len(text)
+        while self._recent_chars > RECENT_LIMIT and len(self._recent) > 1:
+            dropped = len(self._recent.pop(0))
+            self._recent_chars -= dropped
+            self._recent_base += dropped
 
     def _eof(self, reason: str) -> None:
         if not self.closed:
@@ -157,7 +164,7 @@ class ShellSession:
 
     def output_mark(self) -> int:
         """A position in the output; `wait_for_output` can look from there on."""
-        return self._recent_base + len(self._recent)
+        return self._recent_base + self._recent_chars
 
     async def run(self, command: str, timeout: float | None = None, type_delay: float = 0.0) -> CommandResult:
         """Type `command` at the prompt and wait for its exit status."""
@@ -205,8 +212,8 @@ class ShellSession:
 
         async def poll() -> bool:
             while not self.closed:
-                start = max(0, since - self._recent_base)
-                if pattern.search(self._recent, start):
+                raw = "".join(self._recent)[max(0, since - self._recent_base):]
+                if pattern.search(plain_text(raw)):
                     return True
                 await asyncio.sleep(0.05)
             return False

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 KINDS = ("run", "wait", "say", "check")
-# a step of these kinds shows its output in a pane (a `wait` on a command retries it out of sight)
-_PANE_KINDS = ("run", "check")
+# a step of these kinds shows its output in a pane; `check` and a `wait` on a command run out of
+# band (a separate process), so the demo shell's state and screen stay as the presenter left them
+_PANE_KINDS = ("run",)
 
 
 def output_pattern(source: str) -> re.Pattern[str]:

@@ -37,10 +37,13 @@ class PresentScreen(Screen):
         Binding("o", "overview", "Overview", id="overview"),
         Binding("down", "scroll(1)", "Scroll down", id="scroll-down"),
         Binding("up", "scroll(-1)", "Scroll up", id="scroll-up"),
-        Binding("enter", "demo_next", "Next demo step", id="demo-next"),
-        Binding("R", "demo_rerun", "Rerun the last demo step", id="demo-rerun"),
-        Binding("S", "demo_skip", "Skip the demo step", id="demo-skip"),
-        Binding("ctrl+c", "demo_interrupt", "Interrupt the running step", id="demo-interrupt"),
+        Binding("enter", "demo('advance')", "Next demo step", id="demo-next"),
+        Binding("R", "demo('rerun')", "Rerun the last demo step", id="demo-rerun"),
+        Binding("S", "demo('skip')", "Skip the demo step", id="demo-skip"),
+        Binding("ctrl+c", "demo('interrupt')", "Interrupt the running step", id="demo-interrupt"),
+        Binding("F", "demo_fallback", "Replay the failed step's recording", id="demo-fallback"),
+        Binding("p", "demo('toggle_pause')", "Pause / resume a replay", id="demo-pause"),
+        Binding("right_square_bracket", "demo('next_marker')", "Replay: jump to the next marker", id="demo-marker"),
         Binding("tab", "focus_pane", "Type into the demo's shell", id="demo-focus"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
@@ -210,34 +213,28 @@ class PresentScreen(Screen):
             widget = self._panels[name].pane(pane) if name in self._panels else None
             return (widget.model.width, widget.model.height) if widget is not None else (80, 24)
 
-        mode = "LIVE" if stage.live else "REPLAY"
         try:
             runtime = stage.get(name, pane_size)
         except LoadError as exc:
-            return DemoPanel(name, None, mode, "\n".join(str(e) for e in exc.errors))
+            badge = "REPLAY" if stage.mode == "replay" else "LIVE"
+            return DemoPanel(name, None, badge, "\n".join(str(e) for e in exc.errors))
         runtime.bus.subscribe(lambda event: self.post_message(self.DemoEvent(name, event)))
-        return DemoPanel(name, runtime.scenario, runtime.mode)
+        return DemoPanel(name, runtime.scenario, runtime.badge)
 
     def on_present_screen_demo_event(self, message: DemoEvent) -> None:
         panel = self._panels.get(message.name)
         if panel is not None:
             panel.handle(message.event)
 
-    def action_demo_next(self) -> None:
+    def action_demo(self, method: str) -> None:
+        """A demo key: call the runtime's method of that name (a slide without a demo ignores it)."""
         if self.demo is not None:
-            self.demo.advance()
+            getattr(self.demo, method)()
 
-    def action_demo_rerun(self) -> None:
-        if self.demo is not None:
-            self.demo.rerun()
-
-    def action_demo_skip(self) -> None:
-        if self.demo is not None:
-            self.demo.skip()
-
-    def action_demo_interrupt(self) -> None:
-        if self.demo is not None:
-            self.demo.interrupt()
+    def action_demo_fallback(self) -> None:
+        if self.demo is not None and self.demo.fallback() is None and self.demo.failed is not None:
+            self.notify("This step has no recording to fall back to (flatdeck record makes one).",
+                        severity="warning", timeout=4)
 
     def action_focus_pane(self) -> None:
         from tui.widgets.terminal_pane import TerminalPane

@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Static
 
-from tui.engine.events import (ConnectionLost, ConnectionRestored, Event, Narration, PaneClosed, PaneOutput,
-                               StepFinished, StepStarted, StepStatus)
+from tui.engine.events import (ConnectionLost, ConnectionRestored, Event, ModeChanged, Narration, PaneClosed,
+                               PaneOutput, StepFinished, StepStarted, StepStatus)
 from tui.scenario.model import Scenario
 from tui.widgets.step_list import StepList
 from tui.widgets.terminal_pane import TerminalPane
@@ -17,17 +17,18 @@ HINT = "⏎ step · R rerun · S skip · ^C stop · Tab shell · ^] back"
 
 
 class DemoPanel(Vertical):
-    def __init__(self, name: str, scenario: Scenario | None, mode: str, error: str = ""):
+    def __init__(self, name: str, scenario: Scenario | None, badge: str, error: str = ""):
         super().__init__(classes="demo-panel")
         self.demo_name = name
         self.scenario = scenario
-        self.mode = mode
+        self.badge = badge
         self.error = error
+        self._panes: dict[str, TerminalPane] = {}
 
     def compose(self) -> ComposeResult:
         title = self.scenario.title if self.scenario else self.demo_name
         with Horizontal(classes="demo-header"):
-            yield Label(Text(f" {self.mode} ", style="bold"), classes=f"mode-badge -{self.mode.lower()}")
+            yield Label(Text(f" {self.badge} ", style="bold"), classes=f"mode-badge -{self.badge.lower()}")
             yield Label(Text(title, style="bold"), classes="demo-title")
         if self.scenario is None:
             yield Static(Text(self.error), classes="error-panel demo-error")
@@ -39,14 +40,19 @@ class DemoPanel(Vertical):
         narration.display = False  # until a `say` step speaks
         yield narration
         for pane in self.scenario.panes:
-            yield TerminalPane(pane)
+            self._panes[pane] = TerminalPane(pane)
+            yield self._panes[pane]
         yield Label(HINT, classes="demo-hint")
 
+    def set_badge(self, badge: str) -> None:
+        label = self.query_one(".mode-badge", Label)
+        label.remove_class(f"-{self.badge.lower()}")
+        self.badge = badge
+        label.add_class(f"-{badge.lower()}")
+        label.update(Text(f" {badge} ", style="bold"))
+
     def pane(self, name: str | None) -> TerminalPane | None:
-        for pane in self.query(TerminalPane):
-            if pane.pane_name == name:
-                return pane
-        return None
+        return self._panes.get(name)  # a dict, not a query: output events come by the thousand
 
     def handle(self, event: Event) -> None:
         """Show one engine event."""
@@ -71,6 +77,8 @@ class DemoPanel(Vertical):
             pane = self.pane(event.pane)
             if pane is not None and event.reason != "demo closed":
                 pane.feed(f"\r\n\x1b[2m[{event.reason}; the next step starts a new shell]\x1b[0m\r\n")
+        elif isinstance(event, ModeChanged):
+            self.set_badge(event.badge)
         elif isinstance(event, ConnectionLost):
             pane = self.pane(event.pane)
             if pane is not None:

@@ -87,8 +87,8 @@ class StepList(Widget):
                 label.stylize("italic")
             if row.message and not row.status.ok and row.status.done:
                 label.append(f" — {row.message}", style="red")
-            # a time only for what ran: not for a replayed command or a narration line
-            shown = elapsed is not None and row.status is not StepStatus.SHOWN and row.step.kind != "say"
+            # a time only for what ran for a while: not for a replay, a narration or an instant command
+            shown = elapsed is not None and elapsed >= 0.05 and row.status is not StepStatus.SHOWN
             time_text = Text(f"{elapsed:.1f}s" if shown else "", style="dim")
             table.add_row(pointer, icon, label, time_text)
         return table

@@ -6,7 +6,10 @@ Display only: it never starts a process. Output arrives through `feed`; keyboard
 
 from __future__ import annotations
 
+import time
+
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
@@ -14,6 +17,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from tui.terminal import TerminalModel
 
@@ -28,6 +32,7 @@ KEY_BYTES = {
                                                      "\x1b[21~", "\x1b[23~", "\x1b[24~"))},
 }
 RELEASE_KEY = "ctrl+right_square_bracket"  # gives the keyboard back to the slide (telnet's escape)
+SIZE_SYNC = 0.25  # seconds between updates of the scrollable size while output pours in
 
 
 def key_bytes(event: events.Key) -> str | None:
@@ -40,7 +45,8 @@ def key_bytes(event: events.Key) -> str | None:
 
 class TerminalPane(ScrollView, can_focus=True):
     DEFAULT_CSS = """
-    TerminalPane { background: $background; scrollbar-size-vertical: 1; }
+    /* stable gutter: the scrollbar appearing must not change the width the shell was told */
+    TerminalPane { background: $background; scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
     TerminalPane:focus { background-tint: $foreground 3%; }
     """
     BINDINGS = [Binding(RELEASE_KEY, "release", "Back to the slide", id="pane-release", show=False)]
@@ -74,33 +80,55 @@ class TerminalPane(ScrollView, can_focus=True):
         self.model = TerminalModel(cols, rows)
         self.border_title = name
         self._follow = True  # keep the newest output in view until the presenter scrolls up
+        self._size_due: Timer | None = None
+        self._size_synced = 0.0
+        self._style: Style | None = None
 
     # output -----------------------------------------------------------------------------------
     def feed(self, data: str) -> None:
+        """New output: repaint now; the scrollable size follows at most every SIZE_SYNC seconds.
+
+        Setting `virtual_size` lays out the whole screen, so doing it per chunk while a command
+        floods the pane would make every key wait; while following, rows are drawn from the
+        bottom of the model, so the picture is current even when the size is a moment behind."""
         self.model.feed(data)
-        self._update_size()
         self.refresh()
+        if self._size_due is None:
+            wait = max(0.0, self._size_synced + SIZE_SYNC - time.monotonic())
+            self._size_due = self.set_timer(wait, self._sync_size)
 
     def clear(self) -> None:
         cols, rows = self.model.width, self.model.height
         self.model = TerminalModel(cols, rows)
-        self._update_size()
+        self._sync_size()
         self.refresh()
 
-    def _update_size(self) -> None:
-        self.virtual_size = Size(self.model.width, self.model.row_count)
+    def _sync_size(self) -> None:
+        self._size_due = None
+        self._size_synced = time.monotonic()
+        size = Size(self.model.width, self.model.row_count)
+        if size != self.virtual_size:
+            self.virtual_size = size
         if self._follow:
-            self.scroll_to(y=max(0, self.model.row_count - self.scrollable_content_region.height), animate=False,
+            self.scroll_to(y=max(0, size.height - self.scrollable_content_region.height), animate=False,
                            immediate=True)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self._follow = new >= self.max_scroll_y
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._style = None
+
     def render_line(self, y: int) -> Strip:
-        row = int(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width
-        style = self.rich_style
+        if self._style is None:
+            self._style = self.rich_style  # computed per style change, not per line
+        style = self._style
+        height = self.scrollable_content_region.height
+        top = max(0, self.model.row_count - height) if self._follow else int(self.scroll_offset.y)
+        row = top + y
         if row >= self.model.row_count:
             return Strip.blank(width, style)
         segments = self.model.render_row(row, show_cursor=self.has_focus)
@@ -112,7 +140,7 @@ class TerminalPane(ScrollView, can_focus=True):
         cols, rows = max(1, region.width), max(1, region.height)
         if (cols, rows) != (self.model.width, self.model.height):
             self.model.resize(cols, rows)
-            self._update_size()
+            self._sync_size()
             self.post_message(self.Resized(self, cols, rows))
 
     # input ------------------------------------------------------------------------------------
