@@ -12,7 +12,7 @@ from tui.engine.events import StepStatus
 from tui.engine.local import session_members
 from tui.widgets.demo_panel import DemoPanel
 from tui.widgets.step_list import StepList
-from tui.widgets.terminal_pane import TerminalPane
+from tui.widgets.terminal_pane import SIZE_SYNC, TerminalPane
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 DEMO_SLIDE = 7  # 0-based: "A demo slide" binds fixture-demo
@@ -109,4 +109,8 @@ async def test_a_missing_scenario_shows_a_located_error_and_the_talk_goes_on(tmp
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 def test_snapshot_demo_slide_in_replay(snap_compare, size):
-    assert snap_compare(_app(live=False), terminal_size=size, press=["enter", "enter", "enter"])
+    async def run_before(pilot) -> None:
+        await pilot.press("enter", "enter", "enter")
+        await pilot.pause(SIZE_SYNC + 0.1)  # the panes' scrollable size has caught up
+
+    assert snap_compare(_app(live=False), terminal_size=size, run_before=run_before)

@@ -12,6 +12,7 @@ from conftest import make_app, until
 from tui.demostage import DemoStage
 from tui.engine.events import StepStatus
 from tui.widgets.demo_panel import DemoPanel
+from tui.widgets.terminal_pane import SIZE_SYNC
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = Path(__file__).parent / "scenarios"
@@ -103,7 +104,7 @@ def test_snapshot_demo_slide_replaying_a_recording(snap_compare, recordings: Pat
         await until(pilot, lambda: runtime.status["greet"] is StepStatus.PASSED)
         await pilot.press("enter")  # the side pane's step
         await until(pilot, lambda: runtime.status["side"] is StepStatus.PASSED)
-        await pilot.pause()
+        await pilot.pause(SIZE_SYNC + 0.1)  # the panes' scrollable size has caught up
 
     app = make_app(start=DEMO_SLIDE, demos=DemoStage(SCENARIOS, mode="replay", recordings=recordings))
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
