@@ -19,12 +19,12 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def read_text(path: Path, what: str = "Markdown") -> str:
+def read_text(path: Path, what: str = "Markdown", limit: int = MAX_BYTES) -> str:
     """Return the file's text, or raise LoadError naming the file, line and what was expected."""
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise LoadError.at(path, 0, 0, f"file is {size / 2**20:.1f} MiB; expected {what} text under {MAX_BYTES // 2**20} MiB")
+        if size > limit:
+            raise LoadError.at(path, 0, 0, f"file is {size / 2**20:.1f} MiB; expected {what} text under {limit // 2**20} MiB")
         data = path.read_bytes()
     except LoadError:
         raise

@@ -75,8 +75,11 @@ class Cast:
 # --- reading -----------------------------------------------------------------------------------
 
 
+MAX_CAST_BYTES = 256 * 1024 * 1024  # a long recording of a chatty demo is tens of MB: allowed; a disk image is not
+
+
 def read_cast(path: Path) -> Cast:
-    return parse_cast(read_text(path, "asciicast"), path)
+    return parse_cast(read_text(path, "asciicast", MAX_CAST_BYTES), path)
 
 
 def parse_cast(text: str, path: Path = Path("recording.cast")) -> Cast:
