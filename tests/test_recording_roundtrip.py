@@ -178,3 +178,50 @@ async def test_next_marker_plays_up_to_it_at_once(tmp_path: Path):
     replayer.finish()
     await asyncio.wait_for(task, 1)
     assert "".join(seen) == "123"
+
+
+def test_recorder_writes_resizes_and_replay_follows_them(tmp_path: Path):
+    """A pane resized mid-step: the cast gets an "r" event and the replayed screen has the new width."""
+    from tui.engine.events import PaneOutput, PaneResized, StepFinished, StepStarted, StepStatus
+    from tui.recording.recorder import Recorder
+    from tui.recording.redact import Redactor
+    from tui.scenario.load import parse_scenario
+
+    scenario = parse_scenario("title: t\nsteps:\n  - id: wide\n    run: tput cols\n", tmp_path / "resize.yaml")
+    clock = iter(x / 10 for x in range(100))
+    recorder = Recorder(scenario, tmp_path / "rec", Redactor(), "test", lambda pane: (40, 10), lambda: next(clock))
+    recorder(StepStarted("wide", "local", "tput cols"))
+    recorder(PaneOutput("local", "40\r\n"))
+    recorder(PaneResized("local", 60, 12))
+    recorder(PaneOutput("local", "x" * 50 + "\r\n"))
+    recorder(StepFinished("wide", StepStatus.PASSED, 0, 0.3))
+    cast = read_cast(tmp_path / "rec" / "resize" / "01-wide--local.cast")
+    assert [e.data for e in cast.events if e.code == "r"] == ["60x12"]
+    assert "x" * 50 in final_screen(cast).splitlines()  # 50 columns fit on one row only after the resize
+
+
+def test_a_cast_asciinema_plays_ends_on_the_screen_we_print(tmp_path: Path):
+    """Ours and asciinema's player, same file: the final screens match (tmux shows asciinema's)."""
+    import shutil
+
+    if not shutil.which("tmux"):
+        pytest.skip("tmux is not installed (make test installs it)")
+    sys.path.insert(0, str(Path(__file__).parent))
+    from tmux import Tmux
+
+    cast_file = tmp_path / "play.cast"
+    command = ("printf '\\033[1mtitle\\033[0m\\n'; for i in 1 2 3; do printf '\\rstep %s/3' $i; done; "
+               "printf '\\nalpha\\nbeta\\n\\033[1A\\033[2Kgamma\\n'")
+    rec = subprocess.run([str(ASCIINEMA), "rec", "-q", "--cols", "80", "--rows", "24", "-c", command, str(cast_file)],
+                         stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    assert rec.returncode == 0, rec.stderr
+    ours = [line.rstrip() for line in flatdeck("replay", "--print", str(cast_file)).stdout.splitlines() if line.strip()]
+    term = Tmux(80, 24)
+    try:
+        term.start(f"{ASCIINEMA} play -s 4 {cast_file}")
+        screen = term.wait_for("[exited]", timeout=30)
+    finally:
+        term.close()
+    theirs = [line.rstrip() for line in screen.split("[exited]")[0].splitlines() if line.strip()]
+    assert ours[-4:] == ["title", "step 3/3", "alpha", "gamma"]
+    assert theirs[-len(ours):] == ours
