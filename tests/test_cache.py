@@ -91,3 +91,17 @@ def test_a_warm_start_does_not_import_the_parsers(deck: Path, tmp_path: Path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "none"
+
+
+def test_a_directory_deck_of_several_files_has_a_signature_and_caches(tmp_path: Path):
+    deck = tmp_path / "slides"
+    deck.mkdir()
+    (deck / "10-b.md").write_text("# B\n")
+    (deck / "00-a.md").write_text("# A\n")
+    signature = deck_signature(deck)
+    assert [Path(name).name for name, _, _ in signature] == ["00-a.md", "10-b.md"]
+    cache = DeckCache(deck, tmp_path / "c")
+    cache.save(load_deck(deck), signature)
+    assert DeckCache(deck, tmp_path / "c").load() == load_deck(deck)
+    (deck / "20-c.md").write_text("# C\n")  # a new file is a change
+    assert DeckCache(deck, tmp_path / "c").load() is None

@@ -12,7 +12,7 @@ def deck_signature(path: Path) -> Signature:
     """(name, mtime_ns, size) of every file that makes the deck; a new or removed file changes it too."""
     try:
         if path.is_dir():
-            entries = sorted(e for e in os.scandir(path) if e.name.endswith(".md"))
+            entries = sorted((e for e in os.scandir(path) if e.name.endswith(".md")), key=lambda e: e.name)
             stats = [(e.path, e.stat()) for e in entries]
         else:
             stats = [(str(path), path.stat())]
