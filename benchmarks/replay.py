@@ -68,10 +68,11 @@ async def drift(seconds: float, work: Path) -> tuple[list[float], list[float]]:
 
 
 def jump(work: Path) -> dict[str, float]:
-    events, t, i = [], 0.0, 0
-    while sum(len(e[2]) for e in events) < 10_000_000:
+    events, t, i, total = [], 0.0, 0, 0
+    while total < 10_000_000:
         t += 0.001
         events.append([round(t, 6), "o", LINE.format(i=i)])
+        total += len(events[-1][2])
         if i % 20000 == 19999:
             events.append([round(t, 6), "m", f"marker {i}"])
         i += 1
