@@ -195,3 +195,16 @@ def test_how_the_output_is_chunked_does_not_matter(pieces, cuts):
     assert [cells(chunked.row_text(y)) for y in range(chunked.visual_row_count)] == [
         cells(whole.row_text(y)) for y in range(whole.visual_row_count)
     ]
+
+
+def test_carriage_return_goes_to_the_start_of_the_wrapped_row():
+    """readline, when a typed command reaches the last column, writes ' \\r' to wrap: the rest of
+    the command continues on the next row instead of overwriting the start of the line."""
+    from tui.terminal import TerminalModel
+
+    model = TerminalModel(20, 10)
+    model.feed("$ " + "a" * 18 + " \r" + "bbbb\r\n")
+    assert model.plain() == "$ " + "a" * 18 + "\nbbbb"
+    model = TerminalModel(20, 10)
+    model.feed("x" * 20 + "\rY\r\n")  # exactly a full row: the cursor is still on it (pending wrap)
+    assert model.plain() == "Y" + "x" * 19

@@ -33,8 +33,10 @@ class Interpreted(NamedTuple):
     end: State  # SGR state after the line
 
 
-def interpret(raw: str, state: State = DEFAULT) -> Interpreted:
-    """Interpret one raw line starting in SGR `state`."""
+def interpret(raw: str, state: State = DEFAULT, width: int | None = None) -> Interpreted:
+    """Interpret one raw line starting in SGR `state`; with the pane's `width`, a carriage return
+    goes to the start of the wrapped row the cursor is on, as in a terminal (readline relies on
+    it when a typed command wraps), not to the start of the whole line."""
     if raw.isprintable():  # tier 1: plain text
         cells = len(raw) if raw.isascii() else cell_len(raw)
         return Interpreted([(raw, state)] if raw else [], cells, cells, state)
@@ -53,7 +55,7 @@ def interpret(raw: str, state: State = DEFAULT) -> Interpreted:
                     state = apply_sgr(state, pieces[k + 1])
             cells = len(plain) if plain.isascii() else cell_len(plain)
             return Interpreted(runs, cells, cells, state)
-    return _interpret_cells(text, state)
+    return _interpret_cells(text, state, width)
 
 
 class _Cells:
@@ -165,7 +167,7 @@ def _count(params: str) -> int:
     return int(head) if head.isdigit() and int(head) > 0 else 1
 
 
-def _interpret_cells(text: str, state: State) -> Interpreted:
+def _interpret_cells(text: str, state: State, width: int | None = None) -> Interpreted:
     line = _Cells()
     pos = 0
     for match in _TOKEN.finditer(text):
@@ -175,7 +177,8 @@ def _interpret_cells(text: str, state: State) -> Interpreted:
         pos = match.end()
         token = match.group()
         if token == "\r":
-            line.col = 0
+            # at exactly the end of a row the cursor is still on that row (xterm's pending wrap)
+            line.col = ((line.col - 1) // width) * width if width and line.col > 0 else 0
         elif token == "\b":
             line.col = max(0, line.col - 1)
         elif token == "\t":
@@ -270,7 +273,7 @@ def row_count(raw: str, width: int) -> int:
     text = STRINGS.sub("", SGR.sub("", raw)) if "\x1b" in raw else raw
     if text.isascii() and text.isprintable():
         return max(1, -(-len(text) // width))
-    line = interpret(raw)
+    line = interpret(raw, width=width)
     return len(wrap(line.runs, line.cells, width))
 
 

@@ -263,7 +263,7 @@ class LineBuffer:
         if hit is not None:
             cache.move_to_end(key)
             return hit
-        line = interpret(self._lines[i], key[3])
+        line = interpret(self._lines[i], key[3], self.width)
         hit = cache[key] = (wrap(line.runs, line.cells, self.width), line.column)
         if len(cache) > _RENDER_CACHE:
             cache.popitem(last=False)

@@ -94,7 +94,8 @@ class TerminalPane(ScrollView, can_focus=True):
         self.model.feed(data)
         self.refresh()
         if self._size_due is None:
-            wait = max(0.0, self._size_synced + SIZE_SYNC - time.monotonic())
+            # never 0: a Textual timer of interval 0 divides by it
+            wait = max(0.01, self._size_synced + SIZE_SYNC - time.monotonic())
             self._size_due = self.set_timer(wait, self._sync_size)
 
     def clear(self) -> None:
