@@ -301,29 +301,29 @@ def test_expect_does_not_apply_to_say():
 
 def test_wait_must_be_a_mapping():
     assert only(step("id: a\nwait: 5s")) == (
-        4, 11, "wait is a string '5s'; expected a mapping with keys: output, command, seconds, for, pane, interval, timeout")
+        4, 11, "wait is a string '5s'; expected a mapping with keys: output, command, seconds, for, reconnect, pane, interval, timeout")
 
 
 def test_wait_needs_a_mode():
     assert only(step("id: a\nwait: {timeout: 5s}")) == (
-        4, 11, "wait has none of: output, command, seconds, for; expected exactly one")
+        4, 11, "wait has none of: output, command, seconds, for, reconnect; expected exactly one")
 
 
 def test_wait_has_only_one_mode():
     assert only(step("id: a\nwait: {output: x, command: y}")) == (
-        4, 23, "wait has both 'output' and 'command'; expected exactly one of: output, command, seconds, for")
+        4, 23, "wait has both 'output' and 'command'; expected exactly one of: output, command, seconds, for, reconnect")
 
 
 def test_wait_unknown_key():
     assert only(step("id: a\nwait: {output: x, every: 2s}")) == (
-        4, 23, "unknown key 'every' in wait; expected one of: output, command, seconds, for, pane, interval, timeout")
+        4, 23, "unknown key 'every' in wait; expected one of: output, command, seconds, for, reconnect, pane, interval, timeout")
 
 
 @pytest.mark.parametrize("body, column, message", [
     ("{command: x, pane: p}", 24, "'pane' does not apply to a wait on 'command'; it goes with: output"),
     ("{output: x, interval: 2s}", 23, "'interval' does not apply to a wait on 'output'; it goes with: command"),
-    ("{seconds: 5, timeout: 9s}", 24, "'timeout' does not apply to a wait on 'seconds'; it goes with: output, command"),
-    ("{for: 5s, timeout: 9s}", 21, "'timeout' does not apply to a wait on 'for'; it goes with: output, command"),
+    ("{seconds: 5, timeout: 9s}", 24, "'timeout' does not apply to a wait on 'seconds'; it goes with: output, command, reconnect"),
+    ("{for: 5s, timeout: 9s}", 21, "'timeout' does not apply to a wait on 'for'; it goes with: output, command, reconnect"),
 ])
 def test_wait_options_belong_to_one_mode(body, column, message):
     assert only(step(f"id: a\nwait: {body}")) == (4, column, message)

@@ -56,3 +56,23 @@ def check_deck(deck: Deck, scenarios_dir: Path) -> DeckReport:
             for error in exc.errors:
                 report.errors.append(LocatedError(slide.source, f"slide {slide.number} binds demo {slide.demo!r}: {error}"))
     return report
+
+
+async def preflight_lab(inventory) -> tuple[bool, list[str]]:
+    """`check --lab`: one line per SSH target — reachable, authenticates, host key matches."""
+    from tui.engine.ssh import PREFLIGHT_TIMEOUT, SshDriver
+    from tui.scenario.inventory import SshTarget
+
+    lines, ok = [f"lab {inventory.path or '(built-in)'}: preflight of its SSH targets"], True
+    targets = [t for t in inventory.targets.values() if isinstance(t, SshTarget)]
+    if not targets:
+        lines.append("  no ssh targets")
+    for target in targets:
+        driver = SshDriver(target)
+        try:
+            passed, line = await driver.diagnose(PREFLIGHT_TIMEOUT)
+        finally:
+            await driver.close()
+        ok = ok and passed
+        lines.append(f"  {line}")
+    return ok, lines

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TextIO
 
 from tui.engine.drivers import drivers_for
-from tui.engine.events import Event, Narration, PaneOutput, StepFinished, StepStarted, StepStatus
+from tui.engine.events import (ConnectionLost, ConnectionRestored, Event, Narration, PaneOutput, StepFinished,
+                               StepStarted, StepStatus)
 from tui.engine.executor import Executor, StepResult
 from tui.engine.shell import plain_text
 from tui.errors import LoadError, LocatedError, Location
@@ -55,6 +56,10 @@ class Transcript:
             self.at_line_start = text.endswith("\n")
         elif isinstance(event, Narration):
             self._line(f"» {event.text}", "3")
+        elif isinstance(event, ConnectionLost):
+            self._line(f"[{event.pane}: connection lost — {event.reason}]", "33")
+        elif isinstance(event, ConnectionRestored):
+            self._line(f"[{event.pane}: connection restored]", "32")
         elif isinstance(event, StepFinished):
             mark = MARKS.get(event.status, "?")
             detail = f": {event.message}" if event.message else ""

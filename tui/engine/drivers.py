@@ -5,7 +5,7 @@ from __future__ import annotations
 from tui.engine.executor import TargetDriver
 from tui.engine.local import LocalDriver
 from tui.engine.session import SessionError
-from tui.scenario.inventory import Inventory, LocalTarget
+from tui.scenario.inventory import Inventory, LocalTarget, SshTarget
 
 
 class UnsupportedTarget(TargetDriver):
@@ -30,6 +30,10 @@ def drivers_for(inventory: Inventory) -> dict[str, TargetDriver]:
         if isinstance(target, LocalTarget):
             cwd = str(target.cwd) if target.cwd else None
             drivers[name] = LocalDriver(name, target.shell, cwd, dict(target.env))
+        elif isinstance(target, SshTarget):
+            from tui.engine.ssh import SshDriver  # asyncssh itself loads on first connect
+
+            drivers[name] = SshDriver(target)
         else:
             drivers[name] = UnsupportedTarget(name, target.kind)
     return drivers

@@ -67,6 +67,9 @@ class Executor:
         self._running: _Running | None = None
         # where each pane's output stood when its last command started: a wait sees what came since
         self._output_marks: dict[str, int] = {}
+        # how many times each target's connection had dropped when its last step started (SSH):
+        # `wait: {reconnect: NODE}` waits for a drop after that, then for the node to answer
+        self._loss_marks: dict[str, int] = {}
 
     # panes ------------------------------------------------------------------------------------
     async def session(self, step: Step) -> ShellSession:
@@ -88,6 +91,10 @@ class Executor:
             self._running.task.cancel()
         for session in list(self.sessions.values()):
             await session.close("demo closed")
+        for driver in self.drivers.values():
+            closer = getattr(driver, "close", None)
+            if closer is not None:
+                await closer()  # an SSH target's connection
 
     # control ----------------------------------------------------------------------------------
     @property
@@ -147,6 +154,11 @@ class Executor:
 
     async def _execute(self, step: Step, command: str | None) -> StepResult:
         timeout = step.timeout or DEFAULT_TIMEOUT
+        if step.wait_reconnect is not None:
+            return await self._wait_reconnect(step, timeout)
+        losses = getattr(self.drivers.get(step.target), "losses", None)
+        if step.uses_target and losses is not None:
+            self._loss_marks[step.target] = losses
         if step.kind == "say":
             self.bus.publish(Narration(step.id, step.text or ""))
             return StepResult(step, StepStatus.PASSED)
@@ -161,6 +173,20 @@ class Executor:
             return judge(step, result, step.timeout or CHECK_TIMEOUT)
         return await self._wait(step, command, timeout)
 
+    async def _wait_reconnect(self, step: Step, timeout: float) -> StepResult:
+        driver = self.drivers[step.target]
+        waiter = getattr(driver, "wait_reconnect", None)
+        if waiter is None:
+            return StepResult(step, StepStatus.FAILED, message=f"{step.target} is not an SSH target; nothing to reconnect")
+        from tui.engine.ssh import ReconnectTimeout
+
+        try:
+            message = await waiter(timeout, self._loss_marks.get(step.target))
+        except ReconnectTimeout as exc:
+            return StepResult(step, StepStatus.TIMED_OUT, message=str(exc))
+        self._loss_marks[step.target] = driver.losses  # type: ignore[attr-defined]
+        return StepResult(step, StepStatus.PASSED, message=message)
+
     async def _wait(self, step: Step, command: str | None, timeout: float) -> StepResult:
         if step.wait_output is not None:
             session = await self.session(step)
@@ -174,7 +200,10 @@ class Executor:
             tries = 0
             while True:
                 tries += 1
-                result = await self.drivers[step.target].exec(command, max(1.0, deadline - time.monotonic()))
+                try:
+                    result = await self.drivers[step.target].exec(command, max(1.0, deadline - time.monotonic()))
+                except SessionError as exc:  # the node is not answering yet: one more failed try
+                    result = CommandResult(None, str(exc))
                 if result.exit_code == 0:
                     return StepResult(step, StepStatus.PASSED, 0, message=f"succeeded after {tries} tries")
                 if time.monotonic() + step.wait_interval > deadline:

@@ -128,6 +128,9 @@ def validate_targets(scenario: Scenario, inventory: Inventory) -> list[LocatedEr
             known = ", ".join(sorted(inventory.targets))
             errors.append(LocatedError(where, f"step {step.id!r} runs on target {step.target!r}, which {lab} does not define; "
                                               f"expected one of: {known}"))
+        elif step.wait_reconnect is not None and not isinstance(target, SshTarget):
+            errors.append(LocatedError(where, f"step {step.id!r} waits for {step.target!r} to reconnect, but it is a "
+                                              f"{target.kind} target; expected an ssh target"))
         elif isinstance(target, KubeTarget):
             errors.append(LocatedError(where, f"step {step.id!r} runs a command on {step.target!r}, a Kubernetes cluster; "
                                               f"expected a local or ssh target"))

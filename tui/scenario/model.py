@@ -52,6 +52,7 @@ class Step:
     wait_interval: float = 1.0  # seconds between tries of a wait command
     title: str | None = None
     wait_seconds: float | None = None  # a plain pause: `wait: {seconds: 5}` or `wait: {for: 5s}`
+    wait_reconnect: str | None = None  # `wait: {reconnect: NODE}`: until the SSH target NODE answers again
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -70,7 +71,7 @@ class Step:
     @property
     def uses_target(self) -> bool:
         """A say step, or a plain pause, runs nowhere."""
-        return self.command is not None or self.wait_output is not None
+        return self.command is not None or self.wait_output is not None or self.wait_reconnect is not None
 
     @property
     def label(self) -> str:
@@ -82,6 +83,8 @@ class Step:
             return f"wait for /{self.wait_output}/"
         if self.wait_seconds is not None:
             return f"wait {self.wait_seconds:g}s"
+        if self.wait_reconnect is not None:
+            return f"wait for {self.wait_reconnect} to reconnect"
         return self.id
 
 

@@ -19,10 +19,10 @@ STEP_KEYS = {
 }
 ALL_STEP_KEYS = ("id", *KINDS, "target", "pane", "expect", "timeout", "title")
 RESERVED = {"kube": "kube steps arrive with the Kubernetes panes; not supported yet"}
-WAIT_MODES = ("output", "command", "seconds", "for")
+WAIT_MODES = ("output", "command", "seconds", "for", "reconnect")
 WAIT_KEYS = (*WAIT_MODES, "pane", "interval", "timeout")
 # which wait mode each optional wait key belongs to
-_WAIT_OPTIONS = {"pane": ("output",), "interval": ("command",), "timeout": ("output", "command")}
+_WAIT_OPTIONS = {"pane": ("output",), "interval": ("command",), "timeout": ("output", "command", "reconnect")}
 
 
 class StepParser:
@@ -70,6 +70,13 @@ class StepParser:
             fields["text"] = r.string(value, "say")
         elif kind == "wait":
             fields.update(self._wait(value))
+            node_name = fields.get("wait_reconnect")
+            if node_name is not None and "target" in keys:
+                if fields.get("target") not in (None, node_name):
+                    r.error(keys["target"][1], f"target {fields['target']!r} differs from the node this wait reconnects to "
+                                               f"({node_name!r}); expected no target: on a wait on 'reconnect'")
+            if node_name is not None:
+                fields["target"] = node_name
         else:
             fields["command"] = self._command(value, kind)
         if len(r.errors) > before or step_id is None:
@@ -148,11 +155,13 @@ class StepParser:
             fields["command"] = self._command(value, "wait command")
             if "interval" in keys:
                 fields["wait_interval"] = r.duration(keys["interval"][1], "wait interval")
+        elif mode == "reconnect":
+            fields["wait_reconnect"] = r.name(value, "wait reconnect")
         elif mode == "seconds":
             fields["wait_seconds"] = r.number(value, "wait seconds")
         else:
             fields["wait_seconds"] = r.duration(value, "wait for")
-        if "timeout" in keys and mode in ("output", "command"):
+        if "timeout" in keys and mode in ("output", "command", "reconnect"):
             fields["timeout"] = r.duration(keys["timeout"][1], "wait timeout")
         if len(r.errors) > errors:
             return failed
