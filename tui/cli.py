@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("deck", nargs="?", type=Path, default=DEFAULT_DECK)
     check.add_argument("--scenarios", type=Path, metavar="DIR", help="where the demo scenarios are "
                        "(default: the scenarios/ folder beside the deck)")
+    check.add_argument("--lab", type=Path, metavar="FILE",
+                       help="also preflight this lab's SSH targets (reachable, authenticates, host key matches)")
 
     run = sub.add_parser("run", help="run a scenario's steps for real, headless (exit code = result)")
     run.add_argument("scenario", help="a scenario name (scenarios/NAME.yaml) or a path to one")
@@ -59,6 +61,17 @@ def _parser() -> argparse.ArgumentParser:
                         help="characters per second when a command types itself, as the replay will show it "
                              "(default 30)")
 
+    lab = sub.add_parser("lab", help="the demo lab: `lab sysext` runs systemd-sysext for real, no VM (root)")
+    labs = lab.add_subparsers(dest="lab_command", metavar="LAB")
+    labs.required = True
+    sysext = labs.add_parser("sysext", help="build demo extensions and merge them into a Flatcar-like root "
+                             "in a private mount namespace (root; the host is not touched)")
+    sysext.add_argument("action", nargs="?", choices=("demo", "build", "clean"), default="demo",
+                        help="demo: build and run the whole demo (default); build: only build the images and "
+                             "the root, for a scenario to use; clean: remove a lab directory")
+    sysext.add_argument("--dir", type=Path, metavar="DIR", help="the lab directory (default: a new temporary one)")
+    sysext.add_argument("--keep", action="store_true", help="demo: keep the lab directory afterwards")
+
     replay = sub.add_parser("replay", help="play an asciicast (v2 or v3) in a pane, or print its final screen")
     replay.add_argument("cast", type=Path, metavar="FILE.cast")
     replay.add_argument("--speed", type=float, default=1.0, metavar="X", help="playback speed factor (default 1)")
@@ -73,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
             return _present(args)
         if args.command == "replay":
             return _replay(args)
+        if args.command == "lab":
+            from tui.lab.sysext import main as sysext_lab
+
+            return sysext_lab(args.action, args.dir, args.keep)
         if args.command in ("run", "record"):
             from tui.headless import run_command
 
@@ -147,6 +164,15 @@ def _check(args: argparse.Namespace) -> int:
     if report.errors:
         raise LoadError(report.errors)
     print("\n".join(report.lines()))
+    if getattr(args, "lab", None) is not None:
+        import asyncio
+
+        from tui.checkdeck import preflight_lab
+        from tui.scenario.inventory import load_inventory
+
+        ok, lines = asyncio.run(preflight_lab(load_inventory(args.lab)))
+        print("\n".join(lines))
+        return 0 if ok else 1
     return 0
 
 

@@ -1,0 +1,1 @@
+"""The lab: what the demos run against. `sysext`: a local systemd-sysext lab that needs no VM."""
