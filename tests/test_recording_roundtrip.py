@@ -55,7 +55,7 @@ def test_casts_have_header_markers_and_are_read_by_asciinema(recorded: Path):
     for path in recorded.glob("*.cast"):
         cast = read_cast(path)
         assert cast.warnings == []
-        assert (cast.header.version, cast.header.width, cast.header.height) == (2, 100, 30)
+        assert (cast.header.version, cast.header.width, cast.header.height) == (2, 200, 40)
         assert cast.header.env["TERM"] == "xterm-256color" and cast.header.title and cast.header.timestamp
         labels = [label for _, label in cast.markers]
         assert labels[0].startswith("start ") and labels[-1].startswith("end ")
@@ -70,7 +70,7 @@ def test_replay_gives_the_screens_the_live_run_showed(recorded: Path):
     lines = {name: screen.splitlines() for name, screen in screens.items()}
     assert "100%" in lines["progress"] and " 10%" not in lines["progress"]  # \r overwrote the line
     assert "line one\nline 2 rewritten" in screens["cursor"] and "line two" not in lines["cursor"]
-    assert "\n100\n" in screens["size"] + "\n"  # tput saw the pane's 100 columns
+    assert "\n200\n" in screens["size"] + "\n"  # tput saw the recorded 200 columns
     colours = play_into(read_cast(recorded / "01-colours--local.cast"))
     styles = {str(s.style.color) for y in range(colours.row_count) for s in colours.render_row(y) if s.style and s.style.color}
     assert any("208" in c for c in styles)  # the 256-colour orange survived the round trip

@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     record.add_argument("--scenarios", type=Path, default=DEFAULT_SCENARIOS, metavar="DIR", help=argparse.SUPPRESS)
     record.add_argument("--recordings", type=Path, metavar="DIR",
                         help="where recordings go (default: assets/recordings/ beside scenarios/)")
+    record.add_argument("--size", default="200x40", metavar="COLSxROWS",
+                        help="the recorded terminal (default 200x40: wide, so a typed command never wraps in "
+                             "the shell and a replay wraps it at the pane's own width)")
     record.add_argument("--typing-speed", type=float, default=30.0, metavar="CPS",
                         help="characters per second when a command types itself, as the replay will show it "
                              "(default 30)")
@@ -98,7 +101,14 @@ def main(argv: list[str] | None = None) -> int:
                 from tui.recording.store import recordings_dir_for
 
                 record_to = args.recordings or recordings_dir_for(args.scenarios)
-            return run_command(args.scenario, args.step, args.lab, args.scenarios, record_to, args.typing_speed)
+            size = None
+            if args.command == "record":
+                cols, _, rows = args.size.partition("x")
+                if not (cols.isdigit() and rows.isdigit() and int(cols) > 0 and int(rows) > 0):
+                    print(f"error: --size {args.size!r}: expected COLSxROWS like 200x40", file=sys.stderr)
+                    return 2
+                size = (int(cols), int(rows))
+            return run_command(args.scenario, args.step, args.lab, args.scenarios, record_to, args.typing_speed, size)
         return _check(args)
     except LoadError as exc:
         for error in exc.errors:

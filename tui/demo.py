@@ -9,6 +9,7 @@ a quick preflight, else replays it, and a live step that fails can fall back to 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Callable
 
@@ -17,7 +18,8 @@ from tui.engine.events import (EventBus, ModeChanged, Narration, PaneOutput, Ste
                                StepStatus)
 from tui.engine.executor import Executor
 from tui.engine.session import SessionError
-from tui.recording.asciicast import read_cast
+from tui.engine.shell import plain_text
+from tui.recording.asciicast import Cast, read_cast
 from tui.recording.replay import Replayer
 from tui.recording.store import Manifest, recorded_casts
 from tui.scenario.inventory import Inventory, default_inventory
@@ -59,6 +61,7 @@ class DemoRuntime:
         self._replayers: list[Replayer] = []
         self._setup_done = not scenario.setup
         self._preflight: dict[str, bool] = {}
+        self._tails: dict[str, str] = {}  # the line each pane's replay ended on (its prompt)
 
     @property
     def live(self) -> bool:
@@ -248,7 +251,8 @@ class DemoRuntime:
             return
         self.bus.publish(StepStarted(step.id, step.pane_name if step.uses_pane else None, None))
         try:
-            self._replayers = [Replayer(read_cast(path), self._emitter(pane)) for pane, path in casts.items()]
+            self._replayers = [Replayer(self._without_repeated_prompt(pane, read_cast(path)), self._emitter(pane))
+                               for pane, path in casts.items()]
         except LoadError as exc:
             self._replayers = []
             self.bus.publish(StepFinished(step.id, StepStatus.FAILED, None, 0.0, f"recording unreadable: {exc.errors[0]}"))
@@ -267,7 +271,22 @@ class DemoRuntime:
             self._set_badge("LIVE")
 
     def _emitter(self, pane: str) -> Callable[[str], None]:
-        return lambda text: self.bus.publish(PaneOutput(pane, text))
+        def emit(text: str) -> None:
+            tail = self._tails.get(pane, "") + text
+            cut = max(tail.rfind("\n"), tail.rfind("\r"))
+            self._tails[pane] = tail[cut + 1:][-512:]
+            self.bus.publish(PaneOutput(pane, text))
+
+        return emit
+
+    def _without_repeated_prompt(self, pane: str, cast: Cast) -> Cast:
+        """A cast starts with the prompt its command was typed at; when the previous step's cast
+        already ended on that prompt, the pane shows it once, not twice."""
+        first = next((i for i, e in enumerate(cast.events) if e.code == "o"), None)
+        shown = plain_text(self._tails.get(pane, "")).strip()
+        if first is None or not shown or plain_text(cast.events[first].data).strip() != shown:
+            return cast
+        return dataclasses.replace(cast, events=cast.events[:first] + cast.events[first + 1:])
 
     def _show(self, step: Step) -> None:
         """Replay without a recording: show what would be typed and what is expected, run nothing."""

@@ -85,13 +85,13 @@ class Transcript:
 
 async def run_scenario(scenario: Scenario, inventory: Inventory, only: str | None = None,
                        out: TextIO = sys.stdout, color: bool | None = None, record_to: Path | None = None,
-                       type_delay: float = 0.0) -> int:
+                       type_delay: float = 0.0, size: tuple[int, int] | None = None) -> int:
     """Run (and with `record_to`, record) the scenario; the exit code says whether every step passed."""
     check_runnable(scenario, inventory)
     if only is not None:
         scenario.step(only)  # KeyError names the steps there are
     color = out.isatty() if color is None else color
-    cols, rows = shutil.get_terminal_size((100, 30)) if color else os.terminal_size((100, 30))
+    cols, rows = size or (shutil.get_terminal_size((100, 30)) if color else os.terminal_size((100, 30)))
     executor = Executor(scenario, drivers_for(inventory), values_for(scenario, inventory.vars),
                         type_delay=type_delay, pane_size=lambda pane: (cols, rows))
     transcript = Transcript(scenario, out, color)
@@ -125,7 +125,8 @@ async def run_scenario(scenario: Scenario, inventory: Inventory, only: str | Non
 
 
 def run_command(name: str, step: str | None, lab: Path | None, scenarios_dir: Path,
-                record_to: Path | None = None, typing_speed: float = 0.0) -> int:
+                record_to: Path | None = None, typing_speed: float = 0.0,
+                size: tuple[int, int] | None = None) -> int:
     from tui.scenario.inventory import find_inventory
     from tui.scenario.load import find_scenario, load_scenario
 
@@ -133,7 +134,7 @@ def run_command(name: str, step: str | None, lab: Path | None, scenarios_dir: Pa
     inventory = find_inventory(lab, scenarios_dir)
     try:
         delay = 1.0 / typing_speed if typing_speed > 0 else 0.0
-        return asyncio.run(run_scenario(scenario, inventory, step, record_to=record_to, type_delay=delay))
+        return asyncio.run(run_scenario(scenario, inventory, step, record_to=record_to, type_delay=delay, size=size))
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2

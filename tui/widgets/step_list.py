@@ -14,6 +14,7 @@ from tui.engine.events import StepStatus
 from tui.scenario.model import Step
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+VISIBLE = 9  # rows shown at most: a long scenario shows a window around the step at hand
 ICONS = {
     StepStatus.PENDING: ("·", "dim"), StepStatus.PASSED: ("✓", "bold green"), StepStatus.FAILED: ("✗", "bold red"),
     StepStatus.TIMED_OUT: ("⏱", "bold red"), StepStatus.INTERRUPTED: ("✗", "bold yellow"),
@@ -73,7 +74,14 @@ class StepList(Widget):
         table.add_column(width=1, no_wrap=True)
         table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         table.add_column(justify="right", no_wrap=True)
-        for row in self.rows.values():
+        rows = list(self.rows.values())
+        focus = next((i for i, r in enumerate(rows) if r.status is StepStatus.RUNNING),
+                     next((i for i, r in enumerate(rows) if r.step.id == self.next_id), len(rows) - 1))
+        start = max(0, min(focus - VISIBLE // 3, len(rows) - VISIBLE)) if len(rows) > VISIBLE else 0
+        end = min(len(rows), start + VISIBLE)
+        if start:
+            table.add_row("", "", Text(f"↑ {start} earlier", style="dim"), "")
+        for row in rows[start:end]:
             pointer = Text("▸", style="bold") if row.step.id == self.next_id else Text(" ")
             if row.status is StepStatus.RUNNING:
                 icon = Text(SPINNER[self._frame % len(SPINNER)], style="bold cyan")
@@ -91,4 +99,6 @@ class StepList(Widget):
             shown = elapsed is not None and elapsed >= 0.05 and row.status is not StepStatus.SHOWN
             time_text = Text(f"{elapsed:.1f}s" if shown else "", style="dim")
             table.add_row(pointer, icon, label, time_text)
+        if end < len(rows):
+            table.add_row("", "", Text(f"↓ {len(rows) - end} more", style="dim"), "")
         return table
