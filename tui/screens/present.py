@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from tui.widgets.terminal_pane import TerminalPane
 
 RELOAD_POLL_SECONDS = 0.5
+OUTPUT_BATCH = 0.008  # seconds of pane output gathered into one message (under a frame at 60 Hz)
 
 
 class PresentScreen(Screen):
@@ -65,6 +67,7 @@ class PresentScreen(Screen):
         self.watch_files = watch
         self._views: dict[int, SlideView] = {}
         self._panels: dict[str, "DemoPanel"] = {}
+        self._pending_output: dict[tuple[str, str], list[str]] = {}
         self._signature = deck_signature(deck.path) if watch else ()
         # the files as they were when `deck` was parsed; the start-up cache is keyed by them
         self._loaded_signature = self._signature or deck_signature(deck.path)
@@ -178,7 +181,10 @@ class PresentScreen(Screen):
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen(self))
+        # built once and kept installed: opening help again costs no compose
+        if not self.app.is_screen_installed("help"):
+            self.app.install_screen(HelpScreen(self), "help")
+        self.app.push_screen("help")
 
     # demos ------------------------------------------------------------------------------------
     @property
@@ -218,8 +224,30 @@ class PresentScreen(Screen):
         except LoadError as exc:
             badge = "REPLAY" if stage.mode == "replay" else "LIVE"
             return DemoPanel(name, None, badge, "\n".join(str(e) for e in exc.errors))
-        runtime.bus.subscribe(lambda event: self.post_message(self.DemoEvent(name, event)))
+        runtime.bus.subscribe(lambda event: self._forward(name, event))
         return DemoPanel(name, runtime.scenario, runtime.badge)
+
+    def _forward(self, name: str, event: object) -> None:
+        """Engine events become messages; pane output is batched for OUTPUT_BATCH seconds, so a
+        flooding command costs ~120 messages a second instead of one per read (keys stay
+        responsive). Any other event first flushes what is pending, so the order is kept."""
+        from tui.engine.events import PaneOutput
+
+        if isinstance(event, PaneOutput):
+            key = (name, event.pane)
+            if not self._pending_output:
+                asyncio.get_running_loop().call_later(OUTPUT_BATCH, self._flush_output)
+            self._pending_output.setdefault(key, []).append(event.data)
+            return
+        self._flush_output()
+        self.post_message(self.DemoEvent(name, event))
+
+    def _flush_output(self) -> None:
+        from tui.engine.events import PaneOutput
+
+        pending, self._pending_output = self._pending_output, {}
+        for (name, pane), chunks in pending.items():
+            self.post_message(self.DemoEvent(name, PaneOutput(pane, "".join(chunks))))
 
     def on_present_screen_demo_event(self, message: DemoEvent) -> None:
         panel = self._panels.get(message.name)
