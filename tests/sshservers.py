@@ -44,7 +44,8 @@ def _kill_session(sid: int) -> None:
 
 
 class AsyncsshServer:
-    def __init__(self, directory: Path, host_key: asyncssh.SSHKey | None = None):
+    def __init__(self, directory: Path, host_key: asyncssh.SSHKey | None = None, jump_host: bool = False):
+        self.jump_host = jump_host  # allow direct-tcpip: it can be a ProxyJump host
         self.dir = directory
         self.host_key = host_key or asyncssh.generate_private_key("ssh-ed25519")
         self.client_key_path = write_key(directory / "id_client", asyncssh.generate_private_key("ssh-ed25519"))
@@ -62,6 +63,9 @@ class AsyncsshServer:
         class Server(asyncssh.SSHServer):
             def connection_made(self, conn):
                 server.connections.append(conn)
+
+            def connection_requested(self, dest_host, dest_port, orig_host, orig_port):
+                return server.jump_host  # True: asyncssh forwards the connection itself
 
         self.acceptor = await asyncssh.listen(
             "127.0.0.1", self.port, server_host_keys=[self.host_key], authorized_client_keys=str(self.authorized),
