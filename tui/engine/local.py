@@ -23,6 +23,7 @@ from tui.engine.session import SessionError, ShellSession
 from tui.engine.shell import BASH_RC
 
 READ_SIZE = 65536
+READS_PER_TURN = 16
 TERM = "xterm-256color"
 
 
@@ -96,17 +97,27 @@ class LocalShell(ShellSession):
         asyncio.get_running_loop().add_reader(master, self._readable)
 
     def _readable(self) -> None:
-        try:
-            data = os.read(self._master, READ_SIZE)  # type: ignore[arg-type]
-        except BlockingIOError:
-            return
-        except OSError:  # EIO: the other side closed
-            data = b""
-        if not data:
+        # a PTY hands out at most ~4 KiB per read: take what is there now in one go (bounded),
+        # so a flooding command costs one pass through decoding and marks per loop turn
+        chunks: list[bytes] = []
+        ended = False
+        for _ in range(READS_PER_TURN):
+            try:
+                data = os.read(self._master, READ_SIZE)  # type: ignore[arg-type]
+            except BlockingIOError:
+                break
+            except OSError:  # EIO: the other side closed
+                data = b""
+            if not data:
+                ended = True
+                break
+            chunks.append(data)
+        if chunks:
+            self._received(b"".join(chunks))
+        if ended:
             self._stop_reading()
             self._eof("the shell exited")
-            return
-        self._received(data)
+
 
     async def _exit_status(self) -> int | None:
         process = self.process
