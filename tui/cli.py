@@ -64,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="characters per second when a command types itself, as the replay will show it "
                              "(default 30)")
 
-    lab = sub.add_parser("lab", help="the demo lab: `lab sysext` runs systemd-sysext for real, no VM (root)")
+    lab = sub.add_parser("lab", help="the demo lab: `lab sysext` runs systemd-sysext for real, no VM (root); "
+                         "`lab fetch`/`lab serve` for the VM demos offline")
     labs = lab.add_subparsers(dest="lab_command", metavar="LAB")
     labs.required = True
     sysext = labs.add_parser("sysext", help="build demo extensions and merge them into a Flatcar-like root "
@@ -74,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
                              "the root, for a scenario to use; clean: remove a lab directory")
     sysext.add_argument("--dir", type=Path, metavar="DIR", help="the lab directory (default: a new temporary one)")
     sysext.add_argument("--keep", action="store_true", help="demo: keep the lab directory afterwards")
+    fetch = labs.add_parser("fetch", help="download the VM demos' artifacts into a cache, verifying SHA-256")
+    fetch.add_argument("--manifest", type=Path, metavar="FILE", help="the artifact list (default: assets/lab/artifacts.yaml)")
+    fetch.add_argument("--cache", type=Path, metavar="DIR", help="where to put them (default: $XDG_CACHE_HOME/flatdeck/lab)")
+    serve = labs.add_parser("serve", help="serve a sysext directory over HTTP as systemd-sysupdate expects")
+    serve.add_argument("dir", nargs="?", type=Path, metavar="DIR", help="the directory (default: the current one)")
+    serve.add_argument("--port", type=int, default=8000, help="the port (default 8000; 0 picks a free one)")
+    serve.add_argument("--bind", default="127.0.0.1", metavar="ADDR", help="the address (default 127.0.0.1)")
 
     replay = sub.add_parser("replay", help="play an asciicast (v2 or v3) in a pane, or print its final screen")
     replay.add_argument("cast", type=Path, metavar="FILE.cast")
@@ -89,6 +97,14 @@ def main(argv: list[str] | None = None) -> int:
             return _present(args)
         if args.command == "replay":
             return _replay(args)
+        if args.command == "lab" and args.lab_command == "fetch":
+            from tui.lab.fetch import main as fetch_lab
+
+            return fetch_lab(args.manifest, args.cache)
+        if args.command == "lab" and args.lab_command == "serve":
+            from tui.lab.serve import main as serve_lab
+
+            return serve_lab(args.dir, args.port, args.bind)
         if args.command == "lab":
             from tui.lab.sysext import main as sysext_lab
 
