@@ -63,7 +63,7 @@ class FlatdeckApp(App[None]):
         yield from super().get_system_commands(screen)
         if isinstance(screen, PresentScreen):
             for binding in screen.BINDINGS:
-                if binding.id in ("quit",):  # the palette already offers Quit
+                if binding.id in ("quit", "help-close"):  # the palette already offers Quit
                     continue
                 action = binding.action
                 yield SystemCommand(

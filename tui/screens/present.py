@@ -17,6 +17,7 @@ from tui.deck.model import Deck
 from tui.deck.watch import deck_signature
 from tui.errors import LoadError
 from tui.widgets.deck_footer import DeckFooter
+from tui.widgets.help_panel import HelpPanel
 from tui.widgets.slide_view import SlideView
 
 if TYPE_CHECKING:
@@ -48,7 +49,8 @@ class PresentScreen(Screen):
         Binding("right_square_bracket", "demo('next_marker')", "Replay: jump to the next marker", id="demo-marker"),
         Binding("tab", "focus_pane", "Type into the demo's shell", id="demo-focus"),
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("q", "app.quit", "Quit", id="quit"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("escape", "close_help", "", id="help-close", show=False),
     ]
 
     class DemoEvent(Message):
@@ -78,10 +80,12 @@ class PresentScreen(Screen):
         yield Container(id="slides")
         yield Container(id="demo-area")
         yield DeckFooter(id="footer")
+        yield HelpPanel()
 
     async def on_mount(self) -> None:
         self.query_one("#reload-error").display = False
         self.query_one("#demo-area").display = False
+        self.query_one(HelpPanel).display = False
         footer = self.query_one(DeckFooter)
         footer.title = self.deck.title
         await self.show(self.index, step=0)
@@ -179,12 +183,23 @@ class PresentScreen(Screen):
         self.app.push_screen(OverviewScreen(self.deck, self.index), done)
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        help_panel = self.query_one(HelpPanel)
+        if help_panel.display:
+            help_panel.display = False
+        else:
+            help_panel.show(self)
 
-        # built once and kept installed: opening help again costs no compose
-        if not self.app.is_screen_installed("help"):
-            self.app.install_screen(HelpScreen(self), "help")
-        self.app.push_screen("help")
+    def action_close_help(self) -> bool:
+        """Escape (or q) while help shows closes it; True when it did."""
+        help_panel = self.query_one(HelpPanel)
+        if help_panel.display:
+            help_panel.display = False
+            return True
+        return False
+
+    def action_quit(self) -> None:
+        if not self.action_close_help():
+            self.app.exit()
 
     # demos ------------------------------------------------------------------------------------
     @property

@@ -1,4 +1,7 @@
-"""`?`: every key binding of the presenting screen, as currently mapped (keymap overrides included)."""
+"""`?`: every key binding of the presenting screen, as currently mapped (keymap overrides included).
+
+An overlay on the presenting screen rather than a screen of its own: opening it lays out and
+paints only its own region, so it answers quickly even while a demo pane floods."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Label, Static
 
 
@@ -18,8 +21,8 @@ def binding_rows(screen: Screen) -> list[tuple[str, str]]:
     rows: dict[str, tuple[list[str], str]] = {}
     for _key, active in screen.active_bindings.items():
         binding = active.binding
-        if binding.id not in own:
-            continue  # inherited extras (focus, copy) are not presenting keys
+        if binding.id not in own or not binding.description:
+            continue  # inherited extras (focus, copy) and silent keys are not listed
         ident = binding.id or binding.action
         keys, _ = rows.setdefault(ident, ([], binding.description))
         display = app.get_key_display(binding)
@@ -29,14 +32,18 @@ def binding_rows(screen: Screen) -> list[tuple[str, str]]:
     return [(" ".join(keys), description) for _, (keys, description) in ranked]
 
 
-class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help-close")]
-
-    def __init__(self, present: Screen):
-        super().__init__()
-        self.rows = binding_rows(present)
+class HelpPanel(VerticalScroll, can_focus=False):
+    def __init__(self) -> None:
+        super().__init__(id="help")
+        self.rows: list[tuple[str, str]] = []
 
     def compose(self) -> ComposeResult:
+        yield Label("Keys", id="help-title")
+        yield Static(id="help-table")
+        yield Label("Esc or ? closes this help.", id="help-hint")
+
+    def show(self, screen: Screen) -> None:
+        self.rows = binding_rows(screen)
         table = Table(box=None, show_header=False, padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
@@ -44,10 +51,5 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(keys, description)
         table.add_row("ctrl+]", "Back to the slide (while typing in a demo's shell)")
         table.add_row("ctrl+p", "Command palette: every action by name")
-        with VerticalScroll(id="help"):
-            yield Label("Keys", id="help-title")
-            yield Static(table)
-            yield Label("Esc or ? closes this help.", id="help-hint")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        self.query_one("#help-table", Static).update(table)
+        self.display = True
