@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,11 @@ import pytest
 for _name in ("TEXTUAL_THEME", "NO_COLOR", "TEXTUAL_ANIMATIONS", "TEXTUAL_FPS", "FORCE_COLOR", "TEXTUAL"):
     os.environ.pop(_name, None)
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
+
+# started as a background job, pytest has SIGINT ignored, and every child would inherit that:
+# the tests that press Ctrl+C (in a shell, at `lab serve`) need it to mean what it means
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FEATURE_DECK = FIXTURES / "feature-deck.md"

@@ -23,6 +23,9 @@ from tui.engine.session import SessionError, ShellSession
 from tui.engine.shell import BASH_RC
 
 READ_SIZE = 65536
+# flatdeck started with SIGINT ignored (nohup, a background job) would hand that on to the shell,
+# and bash cannot undo it: Ctrl+C would stop nothing. coreutils' env resets them first.
+DEFAULT_SIGNALS = ["env", "--default-signal=INT,QUIT,TERM,HUP"]
 READS_PER_TURN = 16
 TERM = "xterm-256color"
 
@@ -83,7 +86,7 @@ class LocalShell(ShellSession):
             env.pop(noisy, None)
         try:
             self.process = subprocess.Popen(
-                [setsid, "--ctty", shell, "--noprofile", "--rcfile", str(rcfile), "-i"],
+                [*DEFAULT_SIGNALS, setsid, "--ctty", shell, "--noprofile", "--rcfile", str(rcfile), "-i"],
                 stdin=slave, stdout=slave, stderr=slave, cwd=self.cwd, env=env,
                 close_fds=True, start_new_session=False,
             )
