@@ -127,7 +127,7 @@ def main() -> int:
     seconds = 30.0 if args.quick else args.minutes * 60
     with tempfile.TemporaryDirectory(prefix="flatdeck-bench-replay-") as tmp:
         work = Path(tmp)
-        print(f"[jump] building a 10 MB cast…", file=sys.stderr)
+        print("[jump] building a 10 MB cast…", file=sys.stderr)
         j = jump(work)
         print(f"[idle] {3 if args.quick else 10} s windows…", file=sys.stderr)
         replaying, nothing = asyncio.run(idle(work, 3.0 if args.quick else 10.0))

@@ -196,7 +196,7 @@ class OpenSshServer:
 
     def write_config(self) -> None:
         self.config.write_text("\n".join([
-            f"ListenAddress 127.0.0.1",
+            "ListenAddress 127.0.0.1",
             f"HostKey {self.host_key}",
             "PidFile none",
             "StrictModes no",

@@ -8,7 +8,7 @@ import pytest
 
 from tui.deck.model import Block, Columns, Deck, FrontMatter
 from tui.deck.parse import deck_files, load_deck, parse_deck_text
-from tui.errors import LoadError, Location
+from tui.errors import Location
 
 P = Path("deck.md")
 

@@ -16,7 +16,6 @@ import pytest
 from tui.recording.asciicast import read_cast
 from tui.recording.replay import Replayer
 from tui.recording.screen import final_screen, play_into
-from tui.terminal import TerminalModel
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = Path(__file__).parent / "scenarios"

@@ -29,8 +29,7 @@ def cache_dir() -> Path:
 
 
 def _stamp() -> tuple:
-    import rich  # noqa: F401 - pinned with textual; rendered blocks are rich objects
-
+    # rendered blocks are rich objects; rich is pinned exactly, so flatdeck's version covers it
     return (FORMAT, __version__, sys.version_info[:2])
 
 

@@ -18,7 +18,7 @@ from tui.engine.events import (EventBus, ModeChanged, Narration, PaneOutput, Ste
                                StepStatus)
 from tui.engine.executor import Executor
 from tui.engine.session import SessionError
-from tui.engine.shell import plain_text
+from tui.engine.shell import current_line, plain_text
 from tui.recording.asciicast import Cast, read_cast
 from tui.recording.replay import Replayer
 from tui.recording.store import Manifest, recorded_casts
@@ -272,9 +272,7 @@ class DemoRuntime:
 
     def _emitter(self, pane: str) -> Callable[[str], None]:
         def emit(text: str) -> None:
-            tail = self._tails.get(pane, "") + text
-            cut = max(tail.rfind("\n"), tail.rfind("\r"))
-            self._tails[pane] = tail[cut + 1:][-512:]
+            self._tails[pane] = current_line(self._tails.get(pane, ""), text)
             self.bus.publish(PaneOutput(pane, text))
 
         return emit

@@ -19,7 +19,7 @@ import termios
 from pathlib import Path
 
 from tui.engine.events import EventBus
-from tui.engine.session import SessionError, ShellSession
+from tui.engine.session import CommandResult, SessionError, ShellSession
 from tui.engine.shell import BASH_RC
 
 READ_SIZE = 65536
@@ -206,9 +206,7 @@ class LocalDriver:
         return LocalShell(pane, bus, target=self.name, shell=self.shell, cwd=self.cwd, env=self.env,
                           cols=cols, rows=rows)
 
-    async def exec(self, command: str, timeout: float) -> "CommandResult":
-        from tui.engine.session import CommandResult
-
+    async def exec(self, command: str, timeout: float) -> CommandResult:
         env = {**os.environ, **self.env}
         try:
             process = await asyncio.create_subprocess_exec(

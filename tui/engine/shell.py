@@ -79,6 +79,12 @@ def _unfinished_mark(text: str, marks: list[Mark]) -> int | None:
 _ESCAPES = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 
 
+def current_line(before: str, text: str, limit: int = 512) -> str:
+    """The line a pane is on after `text` follows `before`: usually the prompt a command is typed at."""
+    joined = before + text
+    return joined[max(joined.rfind("\n"), joined.rfind("\r")) + 1:][-limit:]
+
+
 def plain_text(text: str) -> str:
     """Output without escape sequences or carriage returns, for matching `expect` regexes."""
     return _ESCAPES.sub("", text).replace("\r", "")

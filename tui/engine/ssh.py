@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.engine import sshtext
-from tui.engine.events import ConnectionLost, ConnectionRestored, EventBus, PaneOutput
+from tui.engine.events import ConnectionLost, ConnectionRestored, EventBus
 from tui.engine.executor import TargetDriver
 from tui.engine.session import CommandResult, SessionError, ShellSession
 from tui.engine.shell import BASH_RC, MarkScanner

@@ -15,6 +15,7 @@ from typing import Callable
 
 from tui import __version__
 from tui.engine.events import Event, PaneOutput, PaneResized, StepFinished, StepStarted
+from tui.engine.shell import current_line
 from tui.recording.asciicast import CastHeader, CastWriter
 from tui.recording.redact import Redactor, StreamRedactor
 from tui.recording.store import Manifest, StepRecord, cast_path
@@ -120,9 +121,7 @@ class Recorder:
         return writer
 
     def _output(self, pane: str, data: str) -> None:
-        tail = self._tails.get(pane, "") + data
-        cut = max(tail.rfind("\n"), tail.rfind("\r"))
-        self._tails[pane] = tail[cut + 1:][-512:]
+        self._tails[pane] = current_line(self._tails.get(pane, ""), data)
         if self._step is None:
             return  # typed by hand between steps: not part of any step's recording
         writer = self._writers.get(pane) or self._open(pane, None)

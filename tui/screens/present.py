@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from tui.demo import DemoRuntime
     from tui.widgets.demo_panel import DemoPanel
     from tui.widgets.terminal_pane import TerminalPane
-    from tui.widgets.terminal_pane import TerminalPane
 
 RELOAD_POLL_SECONDS = 0.5
 OUTPUT_BATCH = 0.008  # seconds of pane output gathered into one message (under a frame at 60 Hz)
