@@ -159,25 +159,26 @@ def test_duplicate_var():
 
 def test_a_step_must_be_a_mapping():
     assert only(HEAD + "  - echo hi\n") == (
-        3, 5, "a step is a string 'echo hi'; expected a mapping with keys: id, run, wait, say, check, target, pane, expect, timeout, title")
+        3, 5, "a step is a string 'echo hi'; expected a mapping with keys: id, run, wait, say, check, kube, target, pane, expect, timeout, title")
 
 
 def test_unknown_step_key():
     assert only(step("id: a\nrun: x\nbogus: 1")) == (
-        5, 5, "unknown key 'bogus' in a step; expected one of: id, run, wait, say, check, target, pane, expect, timeout, title")
+        5, 5, "unknown key 'bogus' in a step; expected one of: id, run, wait, say, check, kube, target, pane, expect, timeout, title")
 
 
 def test_a_step_needs_a_kind():
-    assert only(step("id: a\ntitle: t")) == (3, 5, "a step has no kind; expected exactly one of: run, wait, say, check")
+    assert only(step("id: a\ntitle: t")) == (3, 5, "a step has no kind; expected exactly one of: run, wait, say, check, kube")
 
 
 def test_a_step_has_only_one_kind():
-    assert only(step("id: a\nrun: x\nsay: y")) == (5, 5, "this step has both 'run' and 'say'; expected exactly one of: run, wait, say, check")
+    assert only(step("id: a\nrun: x\nsay: y")) == (5, 5, "this step has both 'run' and 'say'; expected exactly one of: run, wait, say, check, kube")
 
 
-def test_kube_is_reserved():
-    assert only(step("id: a\nkube: pods")) == (4, 5, "kube steps arrive with the Kubernetes panes; not supported yet")
-    assert only(step("id: a\n<<: {kube: pods}")) == (4, 10, "kube steps arrive with the Kubernetes panes; not supported yet")
+def test_a_kube_step_needs_a_target():
+    message = "a kube step has no 'target'; expected the name of a kube target of the lab inventory, like target: mgmt"
+    assert only(step("id: a\nkube: {get: pods}")) == (3, 5, message)
+    assert only(step("id: a\n<<: {kube: {get: pods}}")) == (3, 5, message)
 
 
 def test_key_of_another_kind():
@@ -301,29 +302,29 @@ def test_expect_does_not_apply_to_say():
 
 def test_wait_must_be_a_mapping():
     assert only(step("id: a\nwait: 5s")) == (
-        4, 11, "wait is a string '5s'; expected a mapping with keys: output, command, seconds, for, reconnect, pane, interval, timeout")
+        4, 11, "wait is a string '5s'; expected a mapping with keys: output, command, seconds, for, reconnect, kube, pane, interval, timeout, namespace, selector, cluster, name, columns, phase, condition, where, count")
 
 
 def test_wait_needs_a_mode():
     assert only(step("id: a\nwait: {timeout: 5s}")) == (
-        4, 11, "wait has none of: output, command, seconds, for, reconnect; expected exactly one")
+        4, 11, "wait has none of: output, command, seconds, for, reconnect, kube; expected exactly one")
 
 
 def test_wait_has_only_one_mode():
     assert only(step("id: a\nwait: {output: x, command: y}")) == (
-        4, 23, "wait has both 'output' and 'command'; expected exactly one of: output, command, seconds, for, reconnect")
+        4, 23, "wait has both 'output' and 'command'; expected exactly one of: output, command, seconds, for, reconnect, kube")
 
 
 def test_wait_unknown_key():
     assert only(step("id: a\nwait: {output: x, every: 2s}")) == (
-        4, 23, "unknown key 'every' in wait; expected one of: output, command, seconds, for, reconnect, pane, interval, timeout")
+        4, 23, "unknown key 'every' in wait; expected one of: output, command, seconds, for, reconnect, kube, pane, interval, timeout, namespace, selector, cluster, name, columns, phase, condition, where, count")
 
 
 @pytest.mark.parametrize("body, column, message", [
     ("{command: x, pane: p}", 24, "'pane' does not apply to a wait on 'command'; it goes with: output"),
     ("{output: x, interval: 2s}", 23, "'interval' does not apply to a wait on 'output'; it goes with: command"),
-    ("{seconds: 5, timeout: 9s}", 24, "'timeout' does not apply to a wait on 'seconds'; it goes with: output, command, reconnect"),
-    ("{for: 5s, timeout: 9s}", 21, "'timeout' does not apply to a wait on 'for'; it goes with: output, command, reconnect"),
+    ("{seconds: 5, timeout: 9s}", 24, "'timeout' does not apply to a wait on 'seconds'; it goes with: output, command, reconnect, kube"),
+    ("{for: 5s, timeout: 9s}", 21, "'timeout' does not apply to a wait on 'for'; it goes with: output, command, reconnect, kube"),
 ])
 def test_wait_options_belong_to_one_mode(body, column, message):
     assert only(step(f"id: a\nwait: {body}")) == (4, column, message)
@@ -407,11 +408,11 @@ def test_all_errors_are_gathered_in_file_order():
         "  - {id: a, say: y}\n"              # 4
         "  - {id: c, wait: {seconds: 0}}\n"  # 5
         "cleanup:\n"                         # 6
-        "  - {id: d, kube: pods}\n"          # 7
+        "  - {id: d, kube: {get: 'a b'}}\n"  # 7
         "extra: 1\n"                         # 8
     )
     errors = errors_of(text)
-    assert [(e.location.line, e.location.column) for e in errors] == [(1, 8), (3, 21), (4, 10), (5, 29), (7, 13), (8, 1)]
+    assert [(e.location.line, e.location.column) for e in errors] == [(1, 8), (3, 21), (4, 10), (5, 29), (7, 5), (7, 25), (8, 1)]
     assert str(errors[0]) == "demo.yaml:1:8: title is a list; expected a string"
 
 

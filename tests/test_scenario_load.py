@@ -134,7 +134,7 @@ def test_model_refuses_what_the_loader_would():
     with pytest.raises(re.error):
         Expect(output="(")
     with pytest.raises(ValueError):
-        Step(id="x", kind="kube", line=1, column=1)
+        Step(id="x", kind="poll", line=1, column=1)
 
 
 def test_yaml_scalars_keep_their_spelling():

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from tui.errors import LoadError
 from tui.scenario.inventory import Inventory, load_inventory, parse_inventory
 from tui.scenario.load import load_scenario, parse_scenario
+from tui.kube.kinds import parse_resource_name
+from tui.kube.query import KubeQuery, KubeWait
 from tui.scenario.model import KINDS, Expect, Scenario, Step
 from tui.scenario.variables import placeholders
 from tui.textfile import normalize
@@ -159,6 +161,9 @@ TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl"
 COMMAND = TEXT.map(lambda s: s.replace("{", "("))  # placeholders are tested elsewhere
 REGEX = st.sampled_from(["ok", "^done$", r"\d+ pods?", "a|b"])
 SECONDS = st.integers(1, 7200)
+PANES = NAMES.filter(lambda n: n != "mgmt")  # kube steps use the pane "mgmt" (their target's)
+RESOURCES = st.sampled_from(["machines", "nodes", "pods", "kcp", "MachineDeployment", "widgets.example.com"])
+NAMESPACES = st.sampled_from([None, "default", "all", "capi-system"])
 
 
 @st.composite
@@ -172,11 +177,16 @@ def steps(draw, ids):
         fields["title"] = yaml["title"] = draw(TEXT)
     if kind == "say":
         fields["text"] = yaml["say"] = draw(TEXT)
+    elif kind == "kube":
+        resource, namespace = draw(RESOURCES), draw(NAMESPACES)
+        fields["kube"] = KubeQuery(parse_resource_name(resource), namespace=namespace)
+        yaml["kube"] = {"get": resource, **({"namespace": namespace} if namespace else {})}
+        fields["target"] = yaml["target"] = "mgmt"
     elif kind in ("run", "check"):
         fields["command"] = yaml[kind] = draw(COMMAND)
         fields["target"] = yaml["target"] = draw(st.sampled_from(["local", "node1"]))
         if draw(st.booleans()):
-            fields["pane"] = yaml["pane"] = draw(NAMES)
+            fields["pane"] = yaml["pane"] = draw(PANES)
         if draw(st.booleans()):
             seconds = draw(SECONDS)
             fields["timeout"], yaml["timeout"] = float(seconds), f"{seconds}s"
@@ -186,11 +196,17 @@ def steps(draw, ids):
         elif kind == "check":
             fields["expect"] = Expect()
     else:
-        mode = draw(st.sampled_from(["output", "command", "seconds"]))
+        mode = draw(st.sampled_from(["output", "command", "seconds", "kube"]))
         seconds = draw(SECONDS)
-        if mode == "output":
+        if mode == "kube":
+            resource, phase, count = draw(RESOURCES), draw(st.sampled_from(["Running", "Provisioned"])), draw(st.integers(1, 9))
+            fields["wait_kube"] = KubeWait(KubeQuery(parse_resource_name(resource)), phase=phase, count=count)
+            fields["target"] = yaml["target"] = "mgmt"
+            fields["timeout"] = float(seconds)
+            yaml["wait"] = {"kube": resource, "phase": phase, "count": count, "timeout": f"{seconds}s"}
+        elif mode == "output":
             fields["wait_output"] = draw(REGEX)
-            fields["pane"] = draw(NAMES)
+            fields["pane"] = draw(PANES)
             yaml["wait"] = {"output": fields["wait_output"], "pane": fields["pane"], "timeout": f"{seconds}s"}
             fields["timeout"] = float(seconds)
         elif mode == "command":

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Callable
 
 from tui.engine.drivers import drivers_for
-from tui.engine.events import (EventBus, ModeChanged, Narration, PaneOutput, StepFinished, StepStarted,
-                               StepStatus)
+from tui.engine.events import (EventBus, ModeChanged, Narration, PaneNotice, PaneOutput, ResourceEvents,
+                               StepFinished, StepStarted, StepStatus)
 from tui.engine.executor import Executor
 from tui.engine.session import SessionError
 from tui.engine.shell import current_line, plain_text
 from tui.recording.asciicast import Cast, read_cast
-from tui.recording.replay import Replayer
+from tui.recording.kubelog import read_kubelog
+from tui.recording.replay import KubeReplayer, Replayer
 from tui.recording.store import Manifest, recorded_casts
 from tui.scenario.inventory import Inventory, default_inventory
 from tui.scenario.model import Scenario, Step
@@ -94,6 +95,8 @@ class DemoRuntime:
         if self.executor is None:
             return
         for pane in self.scenario.panes:
+            if pane in self.scenario.kube_panes:
+                continue  # a kube pane starts watching with its step
             step = next(s for s in self.scenario.all_steps if s.uses_pane and s.pane_name == pane)
             if self.mode == "auto" and not await self._target_ok(step.target):
                 continue
@@ -251,8 +254,7 @@ class DemoRuntime:
             return
         self.bus.publish(StepStarted(step.id, step.pane_name if step.uses_pane else None, None))
         try:
-            self._replayers = [Replayer(self._without_repeated_prompt(pane, read_cast(path)), self._emitter(pane))
-                               for pane, path in casts.items()]
+            self._replayers = [self._replayer(pane, path) for pane, path in casts.items()]
         except LoadError as exc:
             self._replayers = []
             self.bus.publish(StepFinished(step.id, StepStatus.FAILED, None, 0.0, f"recording unreadable: {exc.errors[0]}"))
@@ -269,6 +271,14 @@ class DemoRuntime:
         if fallback:
             self.failed = None
             self._set_badge("LIVE")
+
+    def _replayer(self, pane: str, path: Path) -> Replayer:
+        if pane in self.scenario.kube_panes:
+            def emit(events: tuple, replace: bool, at: float | None) -> None:
+                self.bus.publish(ResourceEvents(pane, events, replace, at))
+
+            return KubeReplayer(read_kubelog(path), emit)
+        return Replayer(self._without_repeated_prompt(pane, read_cast(path)), self._emitter(pane))
 
     def _emitter(self, pane: str) -> Callable[[str], None]:
         def emit(text: str) -> None:
@@ -298,6 +308,9 @@ class DemoRuntime:
                 command = step.command
             typed = command.strip().replace("\n", "\r\n> ")
             self.bus.publish(PaneOutput(step.pane_name, f"{PROMPT}{typed}\r\n{DIM}# {note}{RESET}\r\n"))
+        elif step.kube is not None:
+            self.bus.publish(PaneNotice(step.pane_name, f"{step.kube.summary()} — not recorded yet: it would watch "
+                                                        f"{step.target} here", "info"))
         self.bus.publish(StepFinished(step.id, StepStatus.SHOWN, None, 0.0, "not recorded yet"))
 
     async def _cleanup(self) -> None:

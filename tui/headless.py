@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TextIO
 
 from tui.engine.drivers import drivers_for
-from tui.engine.events import (ConnectionLost, ConnectionRestored, Event, Narration, PaneOutput, StepFinished,
-                               StepStarted, StepStatus)
+from tui.engine.events import (ConnectionLost, ConnectionRestored, Event, Narration, PaneNotice, PaneOutput,
+                               ResourceEvents, StepFinished, StepProgress, StepStarted, StepStatus)
 from tui.engine.executor import Executor, StepResult
 from tui.engine.shell import plain_text
 from tui.errors import LoadError, LocatedError, Location
@@ -43,6 +43,10 @@ class Transcript:
         self.numbers = {s.id: (n, s) for n, s in enumerate(steps, 1)}
         self.total = len(steps)
         self.at_line_start = True
+        self.width = 100
+        self.views: dict = {}  # kube pane → its table or tree (tui.kube)
+        self.headers_due: set[str] = set()  # kube panes whose header is not printed yet
+        self.progress: dict[str, str] = {}
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, StepStarted):
@@ -50,6 +54,21 @@ class Transcript:
             where = f" · {step.target}" if step.uses_target else ""
             what = (event.command or step.label).strip().split("\n", 1)[0]
             self._line(f"── [{number}/{self.total}] {step.id}{where} · {what}", "1")
+            if step.kube is not None:
+                from tui.kube.table import TableView
+                from tui.kube.tree import TreeView
+
+                self.views[step.pane_name] = TreeView(step.kube) if step.kube.view == "tree" else TableView(step.kube)
+                self.headers_due.add(step.pane_name)
+        elif isinstance(event, ResourceEvents):
+            self._resources(event)
+        elif isinstance(event, PaneNotice):
+            if event.text:
+                self._line(f"[{event.pane}] {event.text}", {"error": "31", "warning": "33"}.get(event.severity, "2"))
+        elif isinstance(event, StepProgress):
+            if self.progress.get(event.step_id) != event.text:
+                self.progress[event.step_id] = event.text
+                self._line(f"  … {event.text}", "36")
         elif isinstance(event, PaneOutput):
             text = event.data if self.color else plain_text(event.data)
             self.out.write(text)
@@ -66,6 +85,31 @@ class Transcript:
             code = "32" if event.status.ok else "31"
             self._line(f"{mark} {event.status.value} in {event.elapsed:.1f}s{detail}", code)
         self.out.flush()
+
+    def _resources(self, event: ResourceEvents) -> None:
+        """A kube pane as `kubectl get -w` prints it: the header once, then a line per change."""
+        import time
+
+        from tui.kube.objects import key_of
+        from tui.kube.view import line_text
+
+        view = self.views.get(event.pane)
+        if view is None:
+            return
+        changed = view.replace([o for _, o in event.events]) if event.replace else view.apply(event.events)
+        if not changed:
+            return
+        layout, now = view.layout(self.width), time.time()
+        if event.pane in self.headers_due:
+            self.headers_due.discard(event.pane)
+            self._line(f"[{event.pane}] {line_text(view, layout, view.header())}", "1")
+        for kind, obj in event.events:
+            index = view.index_of(key_of(obj))
+            if index is None:
+                name = (obj.get("metadata") or {}).get("name")
+                self._line(f"[{event.pane}] {obj.get('kind')}/{name} deleted", "2")
+            else:
+                self._line(f"[{event.pane}] {line_text(view, layout, view.cells(index, now))}", "0")
 
     def _line(self, text: str, sgr: str) -> None:
         if not self.at_line_start:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tui.engine.executor import TargetDriver
 from tui.engine.local import LocalDriver
 from tui.engine.session import SessionError
-from tui.scenario.inventory import Inventory, LocalTarget, SshTarget
+from tui.scenario.inventory import Inventory, KubeTarget, LocalTarget, SshTarget
 
 
 class UnsupportedTarget(TargetDriver):
@@ -34,6 +34,10 @@ def drivers_for(inventory: Inventory) -> dict[str, TargetDriver]:
             from tui.engine.ssh import SshDriver  # asyncssh itself loads on first connect
 
             drivers[name] = SshDriver(target)
+        elif isinstance(target, KubeTarget):
+            from tui.engine.kube import KubeDriver  # the kubernetes client itself loads on the first kube step
+
+            drivers[name] = KubeDriver(target)
         else:
             drivers[name] = UnsupportedTarget(name, target.kind)
     return drivers

@@ -93,8 +93,37 @@ class ConnectionRestored:
     pane: str
 
 
+@dataclass(frozen=True)
+class ResourceEvents:
+    """Watch events for a kube pane, in order: (ADDED | MODIFIED | DELETED, trimmed object) pairs.
+    With `replace`, the objects are the pane's whole contents (a replay's starting state)."""
+
+    pane: str
+    events: tuple[tuple[str, dict], ...]
+    replace: bool = False
+    at: float | None = None  # the unix time the objects describe (a replay's); None: now
+
+
+@dataclass(frozen=True)
+class PaneNotice:
+    """A line for a kube pane: an API error, a reconnect, what a replay without recording would watch.
+    An empty text clears the notice."""
+
+    pane: str
+    text: str
+    severity: str = "info"  # info | warning | error
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    """How far a running step is, e.g. a resource wait's "2/3 Running"."""
+
+    step_id: str
+    text: str
+
+
 Event = Union[PaneOpened, PaneOutput, PaneResized, PaneClosed, StepStarted, StepFinished, Narration,
-              ModeChanged, ConnectionLost, ConnectionRestored]
+              ModeChanged, ConnectionLost, ConnectionRestored, ResourceEvents, PaneNotice, StepProgress]
 Subscriber = Callable[[Event], None]
 
 

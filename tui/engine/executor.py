@@ -50,6 +50,7 @@ class _Running:
     task: asyncio.Task
     session: ShellSession | None = None
     skipped: bool = False
+    inner: asyncio.Task | None = None  # a kube step's own task: interrupting it cancels it
 
 
 @dataclass
@@ -108,6 +109,8 @@ class Executor:
     def interrupt(self) -> None:
         if self._running is not None and self._running.session is not None:
             self._running.session.interrupt()
+        elif self._running is not None and self._running.inner is not None:
+            self._running.inner.cancel()
 
     def skip(self, step: Step | None = None) -> None:
         """Skip the running step, or mark a pending one skipped."""
@@ -171,7 +174,35 @@ class Executor:
         if step.kind == "check":
             result = await self.drivers[step.target].exec(command or "", step.timeout or CHECK_TIMEOUT)
             return judge(step, result, step.timeout or CHECK_TIMEOUT)
+        if step.is_kube:
+            return await self._kube(step)
         return await self._wait(step, command, timeout)
+
+    async def _kube(self, step: Step) -> StepResult:
+        """A kube pane starts watching (the step passes once the first list is in), or a wait on
+        resources runs to its end. Ctrl+C / S stop either."""
+        from tui.engine.kube import KUBE_STEP_TIMEOUT, KubeDriver
+
+        driver = self.drivers[step.target]
+        if not isinstance(driver, KubeDriver):
+            return StepResult(step, StepStatus.FAILED, message=f"{step.target} is not a kube target")
+        if step.kube is not None:
+            work = driver.watch(step.pane_name, step.kube, self.bus, step.timeout or KUBE_STEP_TIMEOUT)
+        else:
+            assert step.wait_kube is not None
+            work = driver.wait(step.id, step.wait_kube, self.bus, step.timeout or DEFAULT_TIMEOUT)
+        inner = asyncio.ensure_future(work)
+        self._running.inner = inner  # type: ignore[union-attr]
+        try:
+            outcome = await inner
+        except asyncio.CancelledError:
+            if inner.cancelled() and not asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                return StepResult(step, StepStatus.INTERRUPTED, message="interrupted")
+            raise
+        if step.kube is not None:
+            return StepResult(step, StepStatus.PASSED, message=f"watching: {outcome.summary()}")
+        ok, message = outcome
+        return StepResult(step, StepStatus.PASSED if ok else StepStatus.TIMED_OUT, message=message)
 
     async def _wait_reconnect(self, step: Step, timeout: float) -> StepResult:
         driver = self.drivers[step.target]

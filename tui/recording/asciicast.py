@@ -9,20 +9,20 @@ file:line:column, and nothing else ever escapes from the reader.
 
 Writing: `CastWriter` writes v2 (what `asciinema play` 2.x reads) to PATH.partial, one whole line
 per os.write, and only `commit()` renames it over PATH, so a failed re-record never touches the
-recording that was there before.
+recording that was there before (tui/recording/jsonlines.py).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tui.errors import LoadError
+from tui.recording.jsonlines import JsonLinesWriter, without_surrogates
 from tui.textfile import normalize, read_text
 
 KNOWN_CODES = frozenset("oimrx")
@@ -291,26 +291,16 @@ def _skip(line: str, i: int) -> int:
 # --- writing -----------------------------------------------------------------------------------
 
 
-class CastWriter:
+class CastWriter(JsonLinesWriter):
     """Write an asciicast v2 recording to PATH.partial; `commit()` makes it PATH.
 
-    Every call appends one whole JSON line with a single os.write (no buffering in this process),
-    so a writer killed at any moment leaves a file that asciinema and `read_cast` both accept.
-    As a context manager: a clean exit commits; an exception closes the file and keeps the
-    .partial for inspection (PATH, the previous recording, is untouched either way).
+    Every call appends one whole JSON line with a single os.write (see JsonLinesWriter), so a
+    writer killed at any moment leaves a file that asciinema and `read_cast` both accept.
     """
 
     def __init__(self, path: Path, header: CastHeader):
-        self.path = Path(path)
-        self.partial = self.path.with_name(self.path.name + ".partial")
         self._last = 0.0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd: int | None = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
-        try:
-            self._line(_header_object(header))
-        except BaseException:
-            self.close()
-            raise
+        super().__init__(path, _header_object(header))
 
     def output(self, time: float, data: str) -> None:
         self._event(time, "o", data)
@@ -323,60 +313,13 @@ class CastWriter:
             raise ValueError(f"resize to {cols!r}x{rows!r}; expected whole numbers ≥ 1")
         self._event(time, "r", f"{cols}x{rows}")
 
-    def commit(self) -> Path:
-        """Make the recording durable, then atomically replace PATH with it."""
-        fd = self._open()
-        os.fsync(fd)
-        self.close()
-        os.replace(self.partial, self.path)
-        _fsync_dir(self.path.parent)
-        return self.path
-
-    def discard(self) -> None:
-        self.close()
-        self.partial.unlink(missing_ok=True)
-
-    def close(self) -> None:
-        """Stop writing and keep the .partial as it is."""
-        if self._fd is not None:
-            fd, self._fd = self._fd, None
-            os.close(fd)
-
-    @property
-    def closed(self) -> bool:
-        return self._fd is None
-
-    def __enter__(self) -> "CastWriter":
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None and not self.closed:
-            self.commit()
-        else:
-            self.close()
-
     def _event(self, time: float, code: str, data: str) -> None:
         if not math.isfinite(time):
             raise ValueError(f"event time {time!r}; expected a finite number of seconds")
         # microseconds as asciinema writes them; an earlier time (clock jitter) is clamped so that
         # the file stays valid: players require non-decreasing times
         self._last = max(round(float(time), 6), self._last)
-        self._line([self._last, code, _SURROGATE.sub("\ufffd", data)])
-
-    def _line(self, value: Any) -> None:
-        data = (json.dumps(value, ensure_ascii=False, separators=(", ", ": ")) + "\n").encode("utf-8")
-        fd = self._open()
-        while data:  # a regular file takes it all at once, short of a full disk
-            data = data[os.write(fd, data):]
-
-    def _open(self) -> int:
-        if self._fd is None:
-            raise ValueError(f"{self.partial}: the recording is closed")
-        return self._fd
-
-
-# a lone surrogate (from bytes decoded with surrogateescape) cannot be written as UTF-8
-_SURROGATE = re.compile("[\ud800-\udfff]")
+        self._line([self._last, code, without_surrogates(data)])
 
 
 def _header_object(header: CastHeader) -> dict[str, Any]:
@@ -395,17 +338,3 @@ def _header_object(header: CastHeader) -> dict[str, Any]:
     if header.theme is not None:
         obj["theme"] = header.theme
     return obj
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself survive a power cut; some file systems cannot, which is fine."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

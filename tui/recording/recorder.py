@@ -1,4 +1,5 @@
-"""Writes what the panes show, one asciicast per step and pane, redacted before it reaches disk.
+"""Writes what the panes show, one asciicast per step and terminal pane, one event log (.jsonl, see
+kubelog.py) per step and kube pane, redacted before it reaches disk.
 
 It subscribes to the same events the UI and `flatdeck run` see. A step's casts are committed
 (atomically replacing the previous take) only when the step passed; otherwise the previous
@@ -14,9 +15,11 @@ from pathlib import Path
 from typing import Callable
 
 from tui import __version__
-from tui.engine.events import Event, PaneOutput, PaneResized, StepFinished, StepStarted
+from tui.engine.events import Event, PaneOutput, PaneResized, ResourceEvents, StepFinished, StepStarted
 from tui.engine.shell import current_line
+from tui.kube.store import ADDED, ObjectStore
 from tui.recording.asciicast import CastHeader, CastWriter
+from tui.recording.kubelog import IDLE_TIME_LIMIT, KubeLogHeader, KubeLogWriter, redact_object
 from tui.recording.redact import Redactor, StreamRedactor
 from tui.recording.store import Manifest, StepRecord, cast_path
 from tui.scenario.model import Scenario
@@ -76,8 +79,10 @@ class Recorder:
         self.committed: list[Path] = []
         self.kept_partial: list[Path] = []
         self._tails: dict[str, str] = {}  # each pane's current line: the prompt a step starts from
-        self._writers: dict[str, CastWriter] = {}
+        self._writers: dict[str, CastWriter | KubeLogWriter] = {}
         self._streams: dict[str, TimedRedaction] = {}
+        self._kube_state: dict[str, ObjectStore] = {}  # what each kube pane holds, between steps too
+        self._kube_query: dict[str, str] = {}
         self._step = None
         self._t0 = 0.0
 
@@ -86,6 +91,8 @@ class Recorder:
             self._start(event)
         elif isinstance(event, PaneOutput):
             self._output(event.pane, event.data)
+        elif isinstance(event, ResourceEvents):
+            self._resources(event)
         elif isinstance(event, PaneResized):
             writer = self._writers.get(event.pane)
             if writer is not None:
@@ -99,7 +106,10 @@ class Recorder:
     def _start(self, event: StepStarted) -> None:
         self._step = self.scenario.step(event.step_id)
         self._t0 = self.clock()
-        if event.pane is not None:
+        if self._step.kube is not None:  # the pane starts over with what this step watches
+            self._kube_state[self._step.pane_name] = ObjectStore()
+            self._kube_query[self._step.pane_name] = self._step.kube.summary()
+        if event.pane is not None and event.pane not in self.scenario.kube_panes:
             writer = self._open(event.pane, event.command)
             tail = self.redactor.redact_text(self._tails.get(event.pane, ""))
             if tail:
@@ -128,16 +138,39 @@ class Recorder:
         for when, text in self._streams[pane].feed(self._now(), data):
             writer.output(when, text)
 
+    def _resources(self, event: ResourceEvents) -> None:
+        """A kube pane's changes; a step's log starts with what the pane held when the step began."""
+        state = self._kube_state.setdefault(event.pane, ObjectStore())
+        before = state.snapshot() if self._step is not None and event.pane not in self._writers else None
+        changes = state.replace([obj for _, obj in event.events]) if event.replace else state.apply_all(event.events)
+        if self._step is None or not changes:
+            return
+        writer = self._writers.get(event.pane)
+        if writer is None:
+            now = self._now()
+            header = KubeLogHeader(timestamp=round(time.time() - now, 3), pane=event.pane,
+                                   query=self.redactor.redact_text(self._kube_query.get(event.pane, "")) or None,
+                                   idle_time_limit=IDLE_TIME_LIMIT, snapshot=len(before or ()))
+            writer = KubeLogWriter(cast_path(self.root, self.scenario, self._step, event.pane), header)
+            self._writers[event.pane] = writer
+            for obj in before or ():
+                writer.event(0.0, ADDED, redact_object(self.redactor, obj))
+        assert isinstance(writer, KubeLogWriter)
+        now = self._now()
+        for kind, obj in changes:
+            writer.event(now, kind, redact_object(self.redactor, obj))
+
     def _finish(self, event: StepFinished) -> None:
         if self._step is None or self._step.id != event.step_id:
             return
         now = self._now()
         files = []
         for pane, writer in self._writers.items():
-            for when, text in self._streams[pane].flush():
-                writer.output(when, text)
-            exit_text = "" if event.exit_code is None else f" (exit {event.exit_code})"
-            writer.marker(now, f"end {event.step_id}: {event.status.value}{exit_text}")
+            if isinstance(writer, CastWriter):
+                for when, text in self._streams[pane].flush():
+                    writer.output(when, text)
+                exit_text = "" if event.exit_code is None else f" (exit {event.exit_code})"
+                writer.marker(now, f"end {event.step_id}: {event.status.value}{exit_text}")
             if event.status.ok:
                 writer.commit()
                 self.committed.append(writer.path)

@@ -116,3 +116,32 @@ class Replayer:
 
     async def wait(self) -> None:
         await self._done.wait()
+
+
+class KubeReplayer(Replayer):
+    """Plays a kube event log (kubelog.KubeLog) with the same timing, pause and jumps. Events due
+    at the same moment go out as one batch; the log's starting snapshot goes out as one
+    `replace` batch, so a step replayed on its own starts from the right table."""
+
+    def __init__(self, log, emit: Callable[[tuple, bool, float | None], None], speed: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic):
+        super().__init__(log, emit, speed=speed, clock=clock)  # type: ignore[arg-type]
+        self.emit_batch = emit
+
+    def _emit_until(self, stop: int) -> None:
+        events = self.cast.events
+        snapshot = min(self.cast.header.snapshot, len(events))  # type: ignore[attr-defined]
+        if self.position < snapshot:
+            stop = max(stop, snapshot)
+        while 0 < stop < len(events) and self.times[stop] <= self.times[stop - 1]:
+            stop += 1
+        start, self.position = self.position, max(stop, self.position)
+        if self.position <= start:
+            return
+        stamp = self.cast.header.timestamp  # type: ignore[attr-defined]
+        at = stamp + events[self.position - 1].time if stamp is not None else None
+        if start < snapshot:
+            self.emit_batch(tuple((e.code, e.data) for e in events[start:snapshot]), True, at)
+            start = snapshot
+        if start < self.position:
+            self.emit_batch(tuple((e.code, e.data) for e in events[start:self.position]), False, at)

@@ -1,4 +1,5 @@
-"""Where recordings live: assets/recordings/<scenario>/NN-<step>--<pane>.cast plus manifest.json."""
+"""Where recordings live: assets/recordings/<scenario>/NN-<step>--<pane>.cast (a terminal pane) or
+.jsonl (a kube pane: tui/recording/kubelog.py), plus manifest.json."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ def recordings_dir_for(scenarios_dir: Path) -> Path:
 
 
 def cast_path(root: Path, scenario: Scenario, step: Step, pane: str) -> Path:
+    """A terminal pane's asciicast, or a kube pane's event log (.jsonl), of one step."""
     number = scenario.all_steps.index(step) + 1
-    return root / scenario.name / f"{number:02d}-{step.id}--{pane}.cast"
+    suffix = ".jsonl" if pane in scenario.kube_panes else ".cast"
+    return root / scenario.name / f"{number:02d}-{step.id}--{pane}{suffix}"
 
 
 @dataclass
@@ -63,7 +66,7 @@ class Manifest:
 
 
 def recorded_casts(root: Path, scenario: Scenario, step: Step) -> dict[str, Path]:
-    """pane → cast file of a step, for the panes that have one."""
+    """pane → recording of a step (asciicast or kube event log), for the panes that have one."""
     found = {}
     for pane in scenario.panes:
         path = cast_path(root, scenario, step, pane)

@@ -131,7 +131,10 @@ def validate_targets(scenario: Scenario, inventory: Inventory) -> list[LocatedEr
         elif step.wait_reconnect is not None and not isinstance(target, SshTarget):
             errors.append(LocatedError(where, f"step {step.id!r} waits for {step.target!r} to reconnect, but it is a "
                                               f"{target.kind} target; expected an ssh target"))
-        elif isinstance(target, KubeTarget):
+        elif step.is_kube and not isinstance(target, KubeTarget):
+            errors.append(LocatedError(where, f"step {step.id!r} reads Kubernetes resources from {step.target!r}, a "
+                                              f"{target.kind} target; expected a kube target (kind: kube)"))
+        elif isinstance(target, KubeTarget) and not step.is_kube:
             errors.append(LocatedError(where, f"step {step.id!r} runs a command on {step.target!r}, a Kubernetes cluster; "
                                               f"expected a local or ssh target"))
     return errors

@@ -9,10 +9,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-KINDS = ("run", "wait", "say", "check")
+from tui.kube.query import KubeQuery, KubeWait
+
+KINDS = ("run", "wait", "say", "check", "kube")
 # a step of these kinds shows its output in a pane; `check` and a `wait` on a command run out of
-# band (a separate process), so the demo shell's state and screen stay as the presenter left them
-_PANE_KINDS = ("run",)
+# band (a separate process), so the demo shell's state and screen stay as the presenter left them.
+# A `kube` step's pane is a watch table or tree, not a terminal.
+_PANE_KINDS = ("run", "kube")
 
 
 def output_pattern(source: str) -> re.Pattern[str]:
@@ -53,6 +56,8 @@ class Step:
     title: str | None = None
     wait_seconds: float | None = None  # a plain pause: `wait: {seconds: 5}` or `wait: {for: 5s}`
     wait_reconnect: str | None = None  # `wait: {reconnect: NODE}`: until the SSH target NODE answers again
+    kube: KubeQuery | None = None  # a kube step: what its pane watches
+    wait_kube: KubeWait | None = None  # `wait: {kube: …}`: until resources reach a state
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -69,9 +74,15 @@ class Step:
         return self.kind in _PANE_KINDS or self.wait_output is not None
 
     @property
+    def is_kube(self) -> bool:
+        """Talks to a Kubernetes API (a kube pane, or a wait on resources), not to a shell."""
+        return self.kube is not None or self.wait_kube is not None
+
+    @property
     def uses_target(self) -> bool:
         """A say step, or a plain pause, runs nowhere."""
-        return self.command is not None or self.wait_output is not None or self.wait_reconnect is not None
+        return (self.command is not None or self.wait_output is not None or self.wait_reconnect is not None
+                or self.is_kube)
 
     @property
     def label(self) -> str:
@@ -85,6 +96,10 @@ class Step:
             return f"wait {self.wait_seconds:g}s"
         if self.wait_reconnect is not None:
             return f"wait for {self.wait_reconnect} to reconnect"
+        if self.kube is not None:
+            return self.kube.summary()
+        if self.wait_kube is not None:
+            return f"wait: {self.wait_kube.summary()}"
         return self.id
 
 
@@ -118,3 +133,8 @@ class Scenario:
     def panes(self) -> tuple[str, ...]:
         """Pane names in order of first use; a slide lays them out in this order."""
         return tuple(dict.fromkeys(s.pane_name for s in self.all_steps if s.uses_pane))
+
+    @property
+    def kube_panes(self) -> frozenset[str]:
+        """The panes that show Kubernetes resources (a table or tree) instead of a terminal."""
+        return frozenset(s.pane_name for s in self.all_steps if s.kind == "kube")

@@ -7,6 +7,7 @@ from typing import Mapping
 
 from yaml.nodes import Node
 
+from tui.scenario.kubesteps import QUERY_KEYS, WAIT_TESTS, parse_kube, parse_wait_kube
 from tui.scenario.model import KINDS, Expect, Step
 from tui.scenario.nodes import Reader
 from tui.scenario.variables import placeholder_problems
@@ -16,13 +17,14 @@ STEP_KEYS = {
     "check": ("id", "check", "target", "pane", "expect", "timeout", "title"),
     "say": ("id", "say", "title"),
     "wait": ("id", "wait", "target", "title"),
+    "kube": ("id", "kube", "target", "pane", "timeout", "title"),
 }
 ALL_STEP_KEYS = ("id", *KINDS, "target", "pane", "expect", "timeout", "title")
-RESERVED = {"kube": "kube steps arrive with the Kubernetes panes; not supported yet"}
-WAIT_MODES = ("output", "command", "seconds", "for", "reconnect")
-WAIT_KEYS = (*WAIT_MODES, "pane", "interval", "timeout")
+WAIT_MODES = ("output", "command", "seconds", "for", "reconnect", "kube")
+WAIT_KEYS = (*WAIT_MODES, "pane", "interval", "timeout", *QUERY_KEYS, *WAIT_TESTS)
 # which wait mode each optional wait key belongs to
-_WAIT_OPTIONS = {"pane": ("output",), "interval": ("command",), "timeout": ("output", "command", "reconnect")}
+_WAIT_OPTIONS = {"pane": ("output",), "interval": ("command",), "timeout": ("output", "command", "reconnect", "kube"),
+                 **{key: ("kube",) for key in (*QUERY_KEYS, *WAIT_TESTS)}}
 
 
 class StepParser:
@@ -33,14 +35,15 @@ class StepParser:
         self.declared = declared  # None: `vars` itself is broken, so don't call names undeclared
         self.ids: dict[str, Node] = {}
         self.last_pane: Step | None = None  # the pane a `wait: {output: …}` without a pane watches
+        self.pane_uses: dict[str, tuple[bool, str]] = {}  # pane → (shows kube resources?, first step id)
 
     def parse(self, node: Node) -> Step | None:
         """The Step, or None when any problem was reported (each one already in reader.errors)."""
         r = self.reader
         before = len(r.errors)
-        keys = r.mapping(node, "a step", ALL_STEP_KEYS, RESERVED)
-        if keys is None or any(k in RESERVED for k in keys):
-            return None  # a reserved kind is reported; its other keys mean nothing yet
+        keys = r.mapping(node, "a step", ALL_STEP_KEYS)
+        if keys is None:
+            return None
         kinds = [k for k in keys if k in KINDS]
         if not kinds:
             r.error(node, f"a step has no kind; expected exactly one of: {', '.join(KINDS)}")
@@ -59,7 +62,7 @@ class StepParser:
         for key in ("target", "pane"):
             if key in keys and key in STEP_KEYS[kind]:
                 fields[key] = r.name(keys[key][1], key)
-        if "timeout" in keys and kind in ("run", "check"):
+        if "timeout" in keys and kind in ("run", "check", "kube"):
             fields["timeout"] = r.duration(keys["timeout"][1], "timeout")
         if "expect" in keys and kind in ("run", "check"):
             fields["expect"] = self._expect(keys["expect"][1])
@@ -77,8 +80,17 @@ class StepParser:
                                                f"({node_name!r}); expected no target: on a wait on 'reconnect'")
             if node_name is not None:
                 fields["target"] = node_name
+        elif kind == "kube":
+            fields["kube"] = parse_kube(r, value)
+            if fields["kube"] is None:
+                del fields["kube"]
         else:
             fields["command"] = self._command(value, kind)
+        needs_cluster = kind == "kube" or "wait_kube" in fields
+        if needs_cluster and "target" not in keys:
+            what = "a kube step" if kind == "kube" else "a wait on kube"
+            r.error(node, f"{what} has no 'target'; expected the name of a kube target of the lab inventory, "
+                          f"like target: mgmt")
         if len(r.errors) > before or step_id is None:
             return None
         where = r.where(node)
@@ -86,9 +98,22 @@ class StepParser:
         if step.wait_output is not None and "pane" not in fields and "target" not in fields and self.last_pane:
             # a wait on output with no pane named watches the pane of the step before it
             step = replace(step, target=self.last_pane.target, pane=self.last_pane.pane)
-        if step.uses_pane:
+        if step.uses_pane and not self._pane_fits(step, node):
+            return None
+        if step.uses_pane and step.kind != "kube":
             self.last_pane = step
         return step
+
+    def _pane_fits(self, step: Step, node: Node) -> bool:
+        """A pane is a terminal or a kube pane for the whole scenario, never both."""
+        kube = step.kind == "kube"
+        first = self.pane_uses.setdefault(step.pane_name, (kube, step.id))
+        if first[0] == kube:
+            return True
+        was, now = ("a kube pane", "a terminal") if first[0] else ("a terminal", "a kube pane")
+        self.reader.error(node, f"pane {step.pane_name!r} is {was} (step {first[1]!r}); step {step.id!r} needs "
+                                f"{now}: expected another pane: NAME")
+        return False
 
     def _id(self, node: Node, keys: dict) -> str | None:
         if "id" not in keys:
@@ -157,11 +182,13 @@ class StepParser:
                 fields["wait_interval"] = r.duration(keys["interval"][1], "wait interval")
         elif mode == "reconnect":
             fields["wait_reconnect"] = r.name(value, "wait reconnect")
+        elif mode == "kube":
+            fields["wait_kube"] = parse_wait_kube(r, keys)
         elif mode == "seconds":
             fields["wait_seconds"] = r.number(value, "wait seconds")
         else:
             fields["wait_seconds"] = r.duration(value, "wait for")
-        if "timeout" in keys and mode in ("output", "command", "reconnect"):
+        if "timeout" in keys and mode in ("output", "command", "reconnect", "kube"):
             fields["timeout"] = r.duration(keys["timeout"][1], "wait timeout")
         if len(r.errors) > errors:
             return failed

@@ -68,7 +68,7 @@ class PresentScreen(Screen):
         self.watch_files = watch
         self._views: dict[int, SlideView] = {}
         self._panels: dict[str, "DemoPanel"] = {}
-        self._pending_output: dict[tuple[str, str], list[str]] = {}
+        self._pending_output: dict[tuple[str, str, type], list] = {}
         self._signature = deck_signature(deck.path) if watch else ()
         # the files as they were when `deck` was parsed; the start-up cache is keyed by them
         self._loaded_signature = self._signature or deck_signature(deck.path)
@@ -245,23 +245,27 @@ class PresentScreen(Screen):
         """Engine events become messages; pane output is batched for OUTPUT_BATCH seconds, so a
         flooding command costs ~120 messages a second instead of one per read (keys stay
         responsive). Any other event first flushes what is pending, so the order is kept."""
-        from tui.engine.events import PaneOutput
+        from tui.engine.events import PaneOutput, ResourceEvents
 
-        if isinstance(event, PaneOutput):
-            key = (name, event.pane)
+        if isinstance(event, PaneOutput) or isinstance(event, ResourceEvents) and not event.replace:
+            key = (name, event.pane, type(event))
             if not self._pending_output:
                 asyncio.get_running_loop().call_later(OUTPUT_BATCH, self._flush_output)
-            self._pending_output.setdefault(key, []).append(event.data)
+            self._pending_output.setdefault(key, []).append(event)
             return
         self._flush_output()
         self.post_message(self.DemoEvent(name, event))
 
     def _flush_output(self) -> None:
-        from tui.engine.events import PaneOutput
+        from tui.engine.events import PaneOutput, ResourceEvents
 
         pending, self._pending_output = self._pending_output, {}
-        for (name, pane), chunks in pending.items():
-            self.post_message(self.DemoEvent(name, PaneOutput(pane, "".join(chunks))))
+        for (name, pane, kind), events in pending.items():
+            if kind is PaneOutput:
+                merged = PaneOutput(pane, "".join(e.data for e in events))
+            else:  # a kube pane's changes of the last few milliseconds, in order, as one batch
+                merged = ResourceEvents(pane, tuple(c for e in events for c in e.events), at=events[-1].at)
+            self.post_message(self.DemoEvent(name, merged))
 
     def on_present_screen_demo_event(self, message: DemoEvent) -> None:
         panel = self._panels.get(message.name)
@@ -279,10 +283,12 @@ class PresentScreen(Screen):
                         severity="warning", timeout=4)
 
     def action_focus_pane(self) -> None:
+        from tui.widgets.kube_pane import KubePane
         from tui.widgets.terminal_pane import TerminalPane
 
         panel = self._panels.get(self.deck.slides[self.index].demo or "")
-        panes = list(panel.query(TerminalPane)) if panel is not None and panel.display else []
+        panes = list(panel.query(".terminal-pane")) if panel is not None and panel.display else []
+        panes = [p for p in panes if isinstance(p, (TerminalPane, KubePane))]
         if panes:
             focused = self.focused
             after = panes[(panes.index(focused) + 1) % len(panes)] if focused in panes else panes[0]

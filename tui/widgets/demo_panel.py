@@ -1,4 +1,5 @@
-"""The demo beside a slide: a mode badge, the step list and one terminal pane per scenario pane."""
+"""The demo beside a slide: a mode badge, the step list and one pane per scenario pane (a terminal,
+or a kube pane for a pane that kube steps watch into)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Static
 
 from tui.engine.events import (ConnectionLost, ConnectionRestored, Event, ModeChanged, Narration, PaneClosed,
-                               PaneOutput, StepFinished, StepStarted, StepStatus)
+                               PaneNotice, PaneOutput, ResourceEvents, StepFinished, StepProgress, StepStarted,
+                               StepStatus)
 from tui.scenario.model import Scenario
+from tui.widgets.kube_pane import KubePane
 from tui.widgets.step_list import StepList
 from tui.widgets.terminal_pane import TerminalPane
 
@@ -24,6 +27,7 @@ class DemoPanel(Vertical):
         self.badge = badge
         self.error = error
         self._panes: dict[str, TerminalPane] = {}
+        self._kube_panes: dict[str, KubePane] = {}
 
     def compose(self) -> ComposeResult:
         title = self.scenario.title if self.scenario else self.demo_name
@@ -40,6 +44,12 @@ class DemoPanel(Vertical):
         narration.display = False  # until a `say` step speaks
         yield narration
         for pane in self.scenario.panes:
+            if pane in self.scenario.kube_panes:
+                self._kube_panes[pane] = KubePane(pane)
+                first = next(s for s in self.scenario.all_steps if s.kube is not None and s.pane_name == pane)
+                self._kube_panes[pane].configure(first.kube)  # type: ignore[arg-type]  # what it will show
+                yield self._kube_panes[pane]
+                continue
             self._panes[pane] = TerminalPane(pane)
             yield self._panes[pane]
         yield Label(HINT, classes="demo-hint")
@@ -54,6 +64,9 @@ class DemoPanel(Vertical):
     def pane(self, name: str | None) -> TerminalPane | None:
         return self._panes.get(name)  # a dict, not a query: output events come by the thousand
 
+    def kube_pane(self, name: str | None) -> KubePane | None:
+        return self._kube_panes.get(name)
+
     def handle(self, event: Event) -> None:
         """Show one engine event."""
         if self.scenario is None:
@@ -63,8 +76,22 @@ class DemoPanel(Vertical):
             pane = self.pane(event.pane)
             if pane is not None:
                 pane.feed(event.data)
+        elif isinstance(event, ResourceEvents):
+            kube = self.kube_pane(event.pane)
+            if kube is not None:
+                kube.apply(event)
+        elif isinstance(event, PaneNotice):
+            kube = self.kube_pane(event.pane)
+            if kube is not None:
+                kube.notice(event.text, event.severity)
+        elif isinstance(event, StepProgress):
+            steps.set_progress(event.step_id, event.text)
         elif isinstance(event, StepStarted):
             steps.set_status(event.step_id, StepStatus.RUNNING)
+            step = next((s for s in self.scenario.all_steps if s.id == event.step_id), None)
+            kube = self.kube_pane(step.pane_name) if step is not None and step.kube is not None else None
+            if kube is not None:
+                kube.configure(step.kube)  # type: ignore[union-attr]  # a new watch: the pane starts over
         elif isinstance(event, StepFinished):
             steps.set_status(event.step_id, event.status, event.elapsed, event.message)
             steps.set_next(next((s.id for s in self.scenario.steps

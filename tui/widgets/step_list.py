@@ -30,6 +30,7 @@ class _Row:
     started: float | None = None
     elapsed: float | None = None
     message: str = ""
+    progress: str = ""  # while running: how far it is ("2/3 Running")
 
 
 class StepList(Widget):
@@ -47,7 +48,7 @@ class StepList(Widget):
         row = self.rows.get(step_id)
         if row is None:
             return
-        row.status, row.message = status, message
+        row.status, row.message, row.progress = status, message, ""
         if status is StepStatus.RUNNING:
             row.started, row.elapsed = self.clock(), None
         elif elapsed is not None:
@@ -59,6 +60,12 @@ class StepList(Widget):
             self._timer.stop()  # no timer while idle: idle CPU stays near zero
             self._timer = None
         self.refresh(layout=True)
+
+    def set_progress(self, step_id: str, text: str) -> None:
+        row = self.rows.get(step_id)
+        if row is not None and row.status is StepStatus.RUNNING and text != row.progress:
+            row.progress = text
+            self.refresh()
 
     def set_next(self, step_id: str | None) -> None:
         self.next_id = step_id
@@ -95,6 +102,8 @@ class StepList(Widget):
                 label.stylize("italic")
             if row.message and not row.status.ok and row.status.done:
                 label.append(f" — {row.message}", style="red")
+            if row.progress and row.status is StepStatus.RUNNING:
+                label.append(f" — {row.progress}", style="cyan")
             # a time only for what ran for a while: not for a replay, a narration or an instant command
             shown = elapsed is not None and elapsed >= 0.05 and row.status is not StepStatus.SHOWN
             time_text = Text(f"{elapsed:.1f}s" if shown else "", style="dim")
