@@ -34,6 +34,9 @@ class DeckReport:
                 out.append(f"    on {target}:")
                 for section, steps in (("setup", scenario.setup), ("step", scenario.steps), ("cleanup", scenario.cleanup)):
                     for step in steps:
+                        if step.is_kube and step.target == target:  # reads only: what kubectl would show
+                            what = step.kube.summary() if step.kube else f"until {step.wait_kube.summary()}"  # type: ignore[union-attr]
+                            out.append(f"      {section + '/kube':<13} {step.id:<20} {what}")
                         if step.command is not None and step.target == target:
                             kind = section if step.kind == "run" else f"{section}/{step.kind}"
                             first, *more = step.command.strip().splitlines()
@@ -59,16 +62,22 @@ def check_deck(deck: Deck, scenarios_dir: Path) -> DeckReport:
 
 
 async def preflight_lab(inventory) -> tuple[bool, list[str]]:
-    """`check --lab`: one line per SSH target — reachable, authenticates, host key matches."""
+    """`check --lab`: one line per SSH target — reachable, authenticates, host key matches — and
+    per kube target — the API answers and accepts the kubeconfig's credentials."""
     from tui.engine.ssh import PREFLIGHT_TIMEOUT, SshDriver
-    from tui.scenario.inventory import SshTarget
+    from tui.scenario.inventory import KubeTarget, SshTarget
 
     lines, ok = [f"lab {inventory.path or '(built-in)'}: preflight of its SSH targets"], True
     targets = [t for t in inventory.targets.values() if isinstance(t, SshTarget)]
     if not targets:
         lines.append("  no ssh targets")
-    for target in targets:
-        driver = SshDriver(target)
+    clusters = [t for t in inventory.targets.values() if isinstance(t, KubeTarget)]
+    drivers = [SshDriver(t) for t in targets]
+    if clusters:
+        from tui.engine.kube import KubeDriver
+
+        drivers += [KubeDriver(t) for t in clusters]
+    for driver in drivers:
         try:
             passed, line = await driver.diagnose(PREFLIGHT_TIMEOUT)
         finally:

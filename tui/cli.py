@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--scenarios", type=Path, metavar="DIR", help="where the demo scenarios are "
                        "(default: the scenarios/ folder beside the deck)")
     check.add_argument("--lab", type=Path, metavar="FILE",
-                       help="also preflight this lab's SSH targets (reachable, authenticates, host key matches)")
+                       help="also preflight this lab's SSH targets (reachable, authenticates, host key matches) "
+                            "and kube targets (the API answers, the credentials are accepted)")
 
     run = sub.add_parser("run", help="run a scenario's steps for real, headless (exit code = result)")
     run.add_argument("scenario", help="a scenario name (scenarios/NAME.yaml) or a path to one")

@@ -664,6 +664,10 @@ class KubeDriver(TargetDriver):
         self.feeds[pane] = feed
         try:
             await feed.start(timeout or KUBE_STEP_TIMEOUT)
+        except KubeError as exc:
+            self.feeds.pop(pane, None)
+            notice(str(exc), "error")  # the pane says why it stays empty
+            raise
         except BaseException:
             self.feeds.pop(pane, None)
             raise

@@ -55,15 +55,19 @@ class KubeWait:
     where: tuple[tuple[str, str], ...] = ()  # (column, text): the table shows exactly that text
     count: int | None = None
 
-    def summary(self) -> str:
+    def goal(self, columns: bool = True) -> str:
+        """What every object must show: "Running", "Ready, STATUS=Ready, VERSION=v1.33.5"."""
         tests = []
         if self.phase:
             tests.append(self.phase)
         if self.condition:
             kind, status = self.condition
             tests.append(kind if status == "True" else f"{kind}={status}")
-        tests.extend(f"{column}={value}" for column, value in self.where)
+        tests.extend(f"{column}={value}" if columns else value for column, value in self.where)
+        return ", ".join(tests) or "present"
+
+    def summary(self) -> str:
         what = self.query.name or f"all {self.query.resource}"
         scope = f" ({self.query.selector})" if self.query.selector.requirements else ""
         count = f", at least {self.count}" if self.count else ""
-        return f"{what}{scope}: {', '.join(tests)}{count}"
+        return f"{what}{scope}: {self.goal()}{count}"

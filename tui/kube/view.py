@@ -14,6 +14,7 @@ from tui.kube.store import Change
 
 TIMED_WIDTH = 6  # "5h10m", "2y30d": wide enough for every age but the rare "<invalid>"
 GAP, NARROW_GAP = 3, 2  # spaces between columns, as kubectl prints them; 2 when it helps to fit
+LAST_MIN = 20  # a long last column (a MESSAGE) is cut at the pane's edge rather than dropped
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,11 @@ class KubeView:
         return Layout(tuple(shown), tuple(self.widths[i] for i in shown), NARROW_GAP)
 
     def _total(self, shown: list[int], gap: int) -> int:
-        return sum(self.widths[i] for i in shown) + gap * max(0, len(shown) - 1)
+        """The width `shown` needs; the last column may be cut at the edge, down to LAST_MIN cells."""
+        widths = [self.widths[i] for i in shown]
+        if widths:
+            widths[-1] = min(widths[-1], max(LAST_MIN, cell_len(self.columns[shown[-1]].name)))
+        return sum(widths) + gap * max(0, len(shown) - 1)
 
     def _cell(self, column: Column, obj: dict, text: str | None, now: float) -> Cell:
         if column.since is not None:

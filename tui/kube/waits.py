@@ -21,17 +21,6 @@ class Progress:
     pending: tuple[str, ...] = ()  # "demo-md-0-x: Provisioning", for a timeout's message
 
 
-def goal_text(wait: KubeWait) -> str:
-    parts = []
-    if wait.phase:
-        parts.append(wait.phase)
-    if wait.condition:
-        kind, status = wait.condition
-        parts.append(kind if status == "True" else f"{kind}={status}")
-    parts.extend(value for _, value in wait.where)
-    return ", ".join(parts) or "present"
-
-
 def evaluate(wait: KubeWait, objects: Iterable[dict], columns: tuple[Column, ...]) -> Progress:
     """`objects` are those the query watches (already filtered by kind, name and selector)."""
     by_title = {c.name: c for c in columns}
@@ -46,7 +35,7 @@ def evaluate(wait: KubeWait, objects: Iterable[dict], columns: tuple[Column, ...
     needed = wait.count or 1
     done = total >= needed and matched == total
     shown_total = max(total, wait.count or 0)
-    text = f"{matched}/{shown_total} {goal_text(wait)}"
+    text = f"{matched}/{shown_total} {wait.goal(columns=False)}"
     return Progress(done, matched, shown_total, text, tuple(pending))
 
 
