@@ -144,10 +144,15 @@ class KubeLab:
         }))
         return path
 
+    def lab_file(self, token: str | None = None, target: str = "mgmt") -> Path:
+        """A lab inventory with the cluster as kube target `target` (and the local shell)."""
+        path = self.tmp_path / "lab.yaml"
+        path.write_text(f"targets:\n  {target}: {{kind: kube, kubeconfig: {self.kubeconfig(token)}, context: kind-mgmt}}\n")
+        return path
+
     def inventory(self, token: str | None = None, target: str = "mgmt") -> Inventory:
-        config = self.kubeconfig(token)
-        return parse_inventory(f"targets:\n  {target}: {{kind: kube, kubeconfig: {config}, context: kind-mgmt}}\n",
-                               self.tmp_path / "lab.yaml")
+        path = self.lab_file(token, target)
+        return parse_inventory(path.read_text(), path)
 
     # the second client --------------------------------------------------------------------------
     async def request(self, method: str, path: str, body: dict | None = None) -> dict:

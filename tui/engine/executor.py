@@ -7,6 +7,7 @@ shell that a step ended (`exit 3`) is replaced by a fresh one for the next step.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -14,7 +15,7 @@ from typing import Callable
 from tui.engine.events import EventBus, Narration, StepFinished, StepStarted, StepStatus
 from tui.engine.session import CommandResult, SessionError, ShellSession
 from tui.scenario.model import Scenario, Step, output_pattern
-from tui.scenario.variables import substitute
+from tui.scenario.variables import fill, substitute
 
 DEFAULT_TIMEOUT = 300.0  # a step with no `timeout:`; long enough for a cluster, short enough to notice a hang
 CHECK_TIMEOUT = 60.0
@@ -71,6 +72,7 @@ class Executor:
         # how many times each target's connection had dropped when its last step started (SSH):
         # `wait: {reconnect: NODE}` waits for a drop after that, then for the node to answer
         self._loss_marks: dict[str, int] = {}
+        self._kube_owners: dict[str, TargetDriver] = {}  # kube pane → the cluster it watches now
 
     # panes ------------------------------------------------------------------------------------
     async def session(self, step: Step) -> ShellSession:
@@ -187,10 +189,16 @@ class Executor:
         if not isinstance(driver, KubeDriver):
             return StepResult(step, StepStatus.FAILED, message=f"{step.target} is not a kube target")
         if step.kube is not None:
+            owner = self._kube_owners.get(step.pane_name)
+            if owner is not None and owner is not driver:  # the pane showed another cluster until now
+                await owner.unwatch(step.pane_name)
+            self._kube_owners[step.pane_name] = driver
             work = driver.watch(step.pane_name, step.kube, self.bus, step.timeout or KUBE_STEP_TIMEOUT)
         else:
             assert step.wait_kube is not None
-            work = driver.wait(step.id, step.wait_kube, self.bus, step.timeout or DEFAULT_TIMEOUT)
+            where = tuple((column, fill(text, self.values)) for column, text in step.wait_kube.where)
+            wait = dataclasses.replace(step.wait_kube, where=where)
+            work = driver.wait(step.id, wait, self.bus, step.timeout or DEFAULT_TIMEOUT)
         inner = asyncio.ensure_future(work)
         self._running.inner = inner  # type: ignore[union-attr]
         try:

@@ -69,7 +69,7 @@ def parse_resource_name(text: str) -> ResourceName:
     if not _NAME.fullmatch(lowered):
         raise ValueError(f"resource {text!r} is not a resource name; expected a kind, plural or short name "
                          f"such as machines, Machine, nodes or kcp (optionally NAME.GROUP)")
-    if group and not _GROUP.fullmatch(group):
+    if "." in text and not _GROUP.fullmatch(group):
         raise ValueError(f"resource {text!r} has an invalid API group {group!r}; expected NAME.GROUP such as "
                          f"machines.{CAPI}")
     return ResourceName(lowered, group or None)

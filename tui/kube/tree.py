@@ -47,9 +47,10 @@ def _since(obj: dict) -> float | None:
 COLUMNS = (
     Column("NAME", lambda obj: ""),
     Column("READY", _ready_status, status=True),
-    Column("SEVERITY", lambda obj: str((_ready(obj) or {}).get("severity") or ""), status=True, drop=3),
+    # narrow panes drop SEVERITY first (READY's colour says it), then SINCE, REASON, MESSAGE
+    Column("SEVERITY", lambda obj: str((_ready(obj) or {}).get("severity") or ""), status=True, drop=4),
     Column("REASON", lambda obj: str((_ready(obj) or {}).get("reason") or ""), drop=2),
-    Column("SINCE", lambda obj: "", since=_since, drop=4),
+    Column("SINCE", lambda obj: "", since=_since, drop=3),
     Column("MESSAGE", lambda obj: str((_ready(obj) or {}).get("message") or "").replace("\n", " "), drop=1),
 )
 

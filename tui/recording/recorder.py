@@ -145,9 +145,9 @@ class Recorder:
         changes = state.replace([obj for _, obj in event.events]) if event.replace else state.apply_all(event.events)
         if self._step is None or not changes:
             return
+        now = self._now()
         writer = self._writers.get(event.pane)
         if writer is None:
-            now = self._now()
             header = KubeLogHeader(timestamp=round(time.time() - now, 3), pane=event.pane,
                                    query=self.redactor.redact_text(self._kube_query.get(event.pane, "")) or None,
                                    idle_time_limit=IDLE_TIME_LIMIT, snapshot=len(before or ()))
@@ -156,7 +156,6 @@ class Recorder:
             for obj in before or ():
                 writer.event(0.0, ADDED, redact_object(self.redactor, obj))
         assert isinstance(writer, KubeLogWriter)
-        now = self._now()
         for kind, obj in changes:
             writer.event(now, kind, redact_object(self.redactor, obj))
 

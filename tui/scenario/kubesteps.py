@@ -29,6 +29,7 @@ from tui.kube.objects import CLUSTER_LABEL
 from tui.kube.query import ALL_NAMESPACES, KubeQuery, KubeWait
 from tui.kube.selector import EVERYTHING, combine, parse_selector
 from tui.scenario.nodes import Reader
+from tui.scenario.variables import undeclared
 
 VIEW_MODES = ("get", "describe")
 QUERY_KEYS = ("namespace", "selector", "cluster", "name", "columns")
@@ -72,8 +73,9 @@ def parse_kube(reader: Reader, node: Node) -> KubeQuery | None:
     return query if len(reader.errors) == before else None
 
 
-def parse_wait_kube(reader: Reader, keys: dict[str, tuple[Node, Node]]) -> KubeWait | None:
-    """A wait mapping whose mode is `kube`; the caller has checked the keys belong to it."""
+def parse_wait_kube(reader: Reader, keys: dict[str, tuple[Node, Node]], declared) -> KubeWait | None:
+    """A wait mapping whose mode is `kube`; the caller has checked the keys belong to it. A `where`
+    value may hold `{{ var }}` placeholders (declared in `declared`), filled in when the wait runs."""
     before = len(reader.errors)
     resource = _resource(reader, keys["kube"][1], "wait kube")
     query = _query(reader, keys, resource)
@@ -82,7 +84,7 @@ def parse_wait_kube(reader: Reader, keys: dict[str, tuple[Node, Node]]) -> KubeW
     count = reader.integer(keys["count"][1], "wait count", 1, 100_000) if "count" in keys else None
     where: tuple[tuple[str, str], ...] = ()
     if "where" in keys and query is not None:
-        where = _where(reader, keys["where"][1], query)
+        where = _where(reader, keys["where"][1], query, declared)
     if not any(k in keys for k in ("phase", "condition", "where")):
         first = keys["kube"][0]
         reader.error(first, "a wait on kube has nothing to wait for; expected phase: PHASE, condition: TYPE "
@@ -169,7 +171,7 @@ def _condition(reader: Reader, node: Node) -> tuple[str, str] | None:
     return match.group(1), match.group(2) or "True"
 
 
-def _where(reader: Reader, node: Node, query: KubeQuery) -> tuple[tuple[str, str], ...]:
+def _where(reader: Reader, node: Node, query: KubeQuery, declared) -> tuple[tuple[str, str], ...]:
     if not isinstance(node, MappingNode):
         reader.error(node, "wait where is not a mapping; expected {COLUMN: TEXT}, e.g. {STATUS: Ready, VERSION: v1.33.5}")
         return ()
@@ -183,6 +185,9 @@ def _where(reader: Reader, node: Node, query: KubeQuery) -> tuple[tuple[str, str
             reader.error(key, f"{title!r} is not {what}; expected one of: {', '.join(titles)}")
             continue
         text = reader.string(value, f"wait where {title}")
-        if text is not None:
+        problems = undeclared(text, declared) if text is not None else []
+        for problem in problems:
+            reader.error(value, problem)
+        if text is not None and not problems:
             result.append((title.upper(), text))
     return tuple(result)

@@ -183,7 +183,7 @@ class StepParser:
         elif mode == "reconnect":
             fields["wait_reconnect"] = r.name(value, "wait reconnect")
         elif mode == "kube":
-            fields["wait_kube"] = parse_wait_kube(r, keys)
+            fields["wait_kube"] = parse_wait_kube(r, keys, self.declared if self.declared is not None else _Everything())
         elif mode == "seconds":
             fields["wait_seconds"] = r.number(value, "wait seconds")
         else:

@@ -52,16 +52,31 @@ def substitute(text: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(quoted, text)
 
 
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """`text` with every placeholder replaced by its value as it is (no shell reads it: a value a
+    kube wait compares with); KeyError when one has none."""
+
+    def value(match: re.Match[str]) -> str:
+        if match.group(1) not in values:
+            raise KeyError(f"no value for placeholder {{{{ {match.group(1)} }}}}")
+        return values[match.group(1)]
+
+    return PLACEHOLDER.sub(value, text)
+
+
+def undeclared(text: str, declared: Mapping[str, object]) -> list[str]:
+    """A message for each placeholder in `text` that names no declared variable."""
+    known = ", ".join(declared) or "none"
+    return [f"placeholder {{{{ {name} }}}} names no variable declared under 'vars' (declared: {known}); "
+            f"expected a declared name" for name in placeholders(text) if name not in declared]
+
+
 def placeholder_problems(command: str, declared: Mapping[str, object]) -> list[str]:
     """What is wrong with the placeholders of one command: undeclared names, unsafe places."""
-    problems: list[str] = []
+    problems: list[str] = undeclared(command, declared)
     spans = quoted_spans(command) if "{{" in command else []
     for match in PLACEHOLDER.finditer(command):
         name = match.group(1)
-        if name not in declared:
-            known = ", ".join(declared) or "none"
-            problems.append(f"placeholder {{{{ {name} }}}} names no variable declared under 'vars' (declared: {known}); "
-                            f"expected a declared name")
         where = context_of(spans, match.start())
         if where:
             problems.append(f"placeholder {{{{ {name} }}}} is {where}; expected it outside quotes "

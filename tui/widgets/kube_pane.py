@@ -55,6 +55,7 @@ class KubePane(ScrollView, can_focus=True):
         self._base: Style | None = None
         self._ticker: Timer | None = None
         self._shown_ages: tuple = ()
+        self._fed = False  # objects have arrived (live or replayed) since `configure`
 
     # what the engine (or a replay) says ---------------------------------------------------------
     def configure(self, query: KubeQuery) -> None:
@@ -63,6 +64,7 @@ class KubePane(ScrollView, can_focus=True):
         self.view = TreeView(query) if query.view == "tree" else TableView(query)
         self.notice_text = ""
         self._offset = 0.0
+        self._fed = False
         self.border_title = f"{self.pane_name} · {query.summary()}"
         self._changed()
 
@@ -72,7 +74,8 @@ class KubePane(ScrollView, can_focus=True):
         if event.at is not None:
             self._offset = event.at - self.clock()
         changed = self.view.replace([obj for _, obj in event.events]) if event.replace else self.view.apply(event.events)
-        if changed:
+        if changed or not self._fed:
+            self._fed = True
             self._changed()
 
     def notice(self, text: str, severity: str = "info") -> None:
@@ -85,7 +88,7 @@ class KubePane(ScrollView, can_focus=True):
 
     # drawing ----------------------------------------------------------------------------------
     def _changed(self) -> None:
-        self.border_subtitle = self.view.summary if self.view is not None else ""
+        self.border_subtitle = self.view.summary if self.view is not None and self._fed else ""
         size = Size(self.scrollable_content_region.width or 1, self._fixed_lines() + self._row_count())
         if size != self.virtual_size:
             self.virtual_size = size
