@@ -17,10 +17,11 @@ check: $(VENV)/.installed
 test: sysdeps-test $(VENV)/.installed-test
 	$(VENV)/bin/pytest
 
-bench: sysdeps-test $(VENV)/.installed
+bench: sysdeps-test $(VENV)/.installed-test
 	$(VENV)/bin/python benchmarks/run.py
 	$(VENV)/bin/python benchmarks/panes.py
 	$(VENV)/bin/python benchmarks/replay.py
+	$(VENV)/bin/python benchmarks/kube.py
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; }

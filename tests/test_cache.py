@@ -105,3 +105,38 @@ def test_a_directory_deck_of_several_files_has_a_signature_and_caches(tmp_path: 
     assert DeckCache(deck, tmp_path / "c").load() == load_deck(deck)
     (deck / "20-c.md").write_text("# C\n")  # a new file is a change
     assert DeckCache(deck, tmp_path / "c").load() is None
+
+
+def test_kube_panes_import_kubernetes_only_when_a_live_kube_step_runs(tmp_path: Path):
+    """The kube pane's widget, views, recordings and engine load without the `kubernetes` client
+    (≈ 0.4 s of imports); a replayed kube pane never loads it; the first live kube step does."""
+    log = tmp_path / "01-machines--mgmt.jsonl"
+    code = (
+        "import asyncio, sys\n"
+        "from pathlib import Path\n"
+        "import tui.widgets.kube_pane, tui.widgets.demo_panel, tui.engine.kube, tui.recording.kubelog, tui.demo\n"
+        "from tui.engine.drivers import drivers_for\n"
+        "from tui.scenario.inventory import parse_inventory\n"
+        "from tui.recording.kubelog import KubeLogHeader, KubeLogWriter, read_kubelog\n"
+        "from tui.recording.replay import KubeReplayer\n"
+        "drivers = drivers_for(parse_inventory('targets: {mgmt: {kind: kube, kubeconfig: /nonexistent}}'))\n"
+        f"writer = KubeLogWriter(Path({str(log)!r}), KubeLogHeader(snapshot=0))\n"
+        "writer.event(0.0, 'ADDED', {'kind': 'Node', 'metadata': {'name': 'n1'}}); writer.commit()\n"
+        f"KubeReplayer(read_kubelog(Path({str(log)!r})), lambda *a: None).finish()\n"
+        "before = 'kubernetes' in sys.modules\n"
+        "from tui.kube.query import KubeQuery\n"
+        "from tui.kube.kinds import parse_resource_name\n"
+        "from tui.engine.events import EventBus\n"
+        "async def live():\n"
+        "    try:\n"
+        "        await drivers['mgmt'].watch('p', KubeQuery(parse_resource_name('nodes')), EventBus(), 5)\n"
+        "    except Exception as exc:\n"
+        "        print(type(exc).__name__, exc)\n"
+        "asyncio.run(live())\n"
+        "print(before, 'kubernetes' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "KubeError mgmt: no kubeconfig at /nonexistent; expected the file the lab's `kubeconfig:` names",
+        "False True"]

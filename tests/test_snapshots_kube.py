@@ -105,7 +105,16 @@ def test_snapshot_machine_and_node_tables(snap_compare, size):
         (KubeQuery(parse_resource_name("nodes")), nodes(),
          "connection lost — cannot reach https://10.0.0.1:6443: connection refused — retrying in 2s"),
     ])
-    assert snap_compare(app, terminal_size=SIZES[size])
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        # a change after the first paint repaints only its own line: it must still reach the screen
+        provisioned = machine("demo-md-0-7d9f5-fghij", "Provisioned", node="demo-md-0-7d9f5-fghij")
+        pane = pilot.app.query(KubePane).first()
+        pane.apply(ResourceEvents(pane.pane_name, (("MODIFIED", _aged(provisioned, "2026-01-01T00:04:00Z")),)))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -10,7 +10,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from tui.kube.columns import Column, columns_for
+from tui.kube.columns import Column, columns_for, human_duration
 from tui.kube.kinds import Resource
 from tui.kube.objects import Key, key_of, labels_of
 from tui.kube.query import KubeQuery
@@ -80,6 +80,11 @@ class TableView(KubeView):
         return [self._cell(column, row.obj, text or None if not column.timed else None, now)
                 for column, text in zip(self.columns, row.texts)]
 
+    def timed_texts(self, index: int, now: float) -> tuple[str, ...]:
+        obj = self.row(index).obj
+        return tuple(human_duration(None if (at := c.since(obj)) is None else now - at)
+                     for c in self.columns if c.since is not None)
+
     def objects(self) -> list[dict]:
         return [self._rows[k].obj for k in self._order]
 
@@ -116,6 +121,8 @@ class TableView(KubeView):
             if row.obj == obj:
                 return False
             row.obj, row.texts, row.version = obj, texts, row.version + 1
+            if self.moved is not None:
+                self.moved.add(bisect.bisect_left(self._order, sk))
         self._grow(texts)
         return True
 

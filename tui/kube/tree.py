@@ -71,6 +71,7 @@ class TreeView(KubeView):
         self.cluster = query.describe or ""
         super().__init__()
         self.store = ObjectStore()
+        self.moved = None  # a change may move any row of a tree: it is repainted whole
         self.rows: list[TreeRow] = []
         self._versions: dict[object, tuple[dict | None, int]] = {}
         self._rebuild()

@@ -38,6 +38,8 @@ class KubeView:
     def __init__(self) -> None:
         self.widths = [cell_len(c.name) if not c.timed else max(cell_len(c.name), TIMED_WIDTH) for c in self.columns]
         self.layout_version = 0  # bumps when widths change or rows move: cached lines are stale
+        # the rows the last apply changed in place (indexes), or None when it cannot say which
+        self.moved: set[int] | None = set()
 
     # what subclasses provide -------------------------------------------------------------------
     @property
@@ -52,6 +54,10 @@ class KubeView:
 
     def cells(self, index: int, now: float) -> list[Cell]:
         raise NotImplementedError
+
+    def timed_texts(self, index: int, now: float) -> tuple[str, ...]:
+        """Only the ages a row shows (what changes with the clock alone)."""
+        return tuple(cell.text for cell, column in zip(self.cells(index, now), self.columns) if column.timed)
 
     def apply(self, changes: Iterable[Change]) -> bool:
         """Take changes; True when something visible may have changed."""

@@ -73,10 +73,24 @@ class KubePane(ScrollView, can_focus=True):
             return  # events for a pane that was never configured (a log replayed without its step)
         if event.at is not None:
             self._offset = event.at - self.clock()
+        layout, rows = self.view.layout_version, self.view.row_count
+        if self.view.moved is not None:
+            self.view.moved.clear()
         changed = self.view.replace([obj for _, obj in event.events]) if event.replace else self.view.apply(event.events)
-        if changed or not self._fed:
-            self._fed = True
-            self._changed()
+        if not changed and self._fed:
+            return
+        if self._fed and (layout, rows) == (self.view.layout_version, self.view.row_count) and self.view.moved is not None:
+            self._repaint_rows(self.view.moved)  # rows changed in place: repaint those lines only
+            return
+        self._fed = True
+        self._changed()
+
+    def _repaint_rows(self, indexes) -> None:
+        top, height = int(self.scroll_offset.y), self.scrollable_content_region.height
+        fixed = self._fixed_lines()
+        for index in indexes:
+            if top <= index < top + height - fixed:
+                self.refresh_line(fixed + index)
 
     def notice(self, text: str, severity: str = "info") -> None:
         if (text, severity) != (self.notice_text, self.notice_severity):
@@ -126,8 +140,7 @@ class KubePane(ScrollView, can_focus=True):
         timed = [i for i, c in enumerate(self.view.columns) if c.timed]
         if not timed:
             return
-        ages = tuple(tuple(self.view.cells(r, now)[i].text for i in timed)
-                     for r in range(top, min(self.view.row_count, top + height)))
+        ages = tuple(self.view.timed_texts(r, now) for r in range(top, min(self.view.row_count, top + height)))
         if ages != self._shown_ages:
             self._shown_ages = ages
             self.refresh()
@@ -162,12 +175,11 @@ class KubePane(ScrollView, can_focus=True):
         if index >= self.view.row_count:
             return Strip.blank(width, base)
         now = self.now()
-        cells = self.view.cells(index, now)
-        timed = tuple(cells[i].text for i, c in enumerate(self.view.columns) if c.timed)
-        key = (self.view.row_key(index), self.view.row_version(index), self.view.layout_version, width, timed)
+        key = (self.view.row_key(index), self.view.row_version(index), self.view.layout_version, width,
+               self.view.timed_texts(index, now))
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._line(cells, layout, width, base)
+            strip = self._line(self.view.cells(index, now), layout, width, base)
             self._strips[key] = strip
             if len(self._strips) > CACHE_ROWS:
                 self._strips.popitem(last=False)
