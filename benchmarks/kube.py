@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import re
 import signal
@@ -33,9 +32,10 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import tmuxctl  # noqa: E402
+from panes import BenchError, log, p95  # noqa: E402  (the pane benchmarks' helpers, unchanged)
 from tmuxctl import Tmux, TmuxError, wait_gone  # noqa: E402
 
-tmuxctl.SOCKET = "flatdeck-bench-kube"
+tmuxctl.SOCKET = "flatdeck-bench-kube"  # after importing panes, which sets its own
 WIDTH, HEIGHT = 120, 40
 MACHINES, RATE = 2000, 200.0
 TARGETS = {"frame_p95": 33.0, "lost": 0, "rss_growth": 50.0, "start_kubernetes_modules": 0}
@@ -46,19 +46,6 @@ steps:
     kube: {get: machines, cluster: bench}
     timeout: 60s
 """
-
-
-class BenchError(RuntimeError):
-    pass
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)] if ordered else float("nan")
 
 
 def free_port() -> int:
@@ -153,10 +140,10 @@ def figures(result: dict) -> dict:
     wrong = sorted(name for name, node in truth["final"].items() if result["nodes"].get(name) != node)
     extra = sorted(set(result["nodes"]) - set(truth["final"]))
     return {
-        "frames": len(frames), "frame_p95": p95(work) * 1000, "frame_max": max(work, default=0) * 1000,
+        "frames": len(frames), "frame_p95": (p95(work) if work else 0) * 1000, "frame_max": max(work, default=0) * 1000,
         "frame_median": (statistics.median(work) if work else 0) * 1000,
-        "paint_p95": p95([d for _, d in frames]) * 1000,
-        "lateness_p95": p95(late) * 1000, "lateness_max": max(late, default=0) * 1000,
+        "paint_p95": (p95([d for _, d in frames]) if frames else 0) * 1000,
+        "lateness_p95": (p95(late) if late else 0) * 1000, "lateness_max": max(late, default=0) * 1000,
         "sent": truth["sent"], "rate": truth["sent"] / truth["seconds"], "received": result["received"],
         "lost": max(0, truth["sent"] - result["received"]) + len(wrong) + len(extra),
         "wrong_rows": len(wrong), "extra_rows": len(extra),

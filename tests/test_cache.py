@@ -88,9 +88,7 @@ def test_a_warm_start_does_not_import_the_parsers(deck: Path, tmp_path: Path):
         "loaded = [m for m in heavy if m in sys.modules]\n"
         "print(','.join(loaded) or 'none')\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "none"
+    assert _python(code).strip() == "none"
 
 
 def test_a_directory_deck_of_several_files_has_a_signature_and_caches(tmp_path: Path):
@@ -135,8 +133,13 @@ def test_kube_panes_import_kubernetes_only_when_a_live_kube_step_runs(tmp_path: 
         "asyncio.run(live())\n"
         "print(before, 'kubernetes' in sys.modules)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    assert _python(code).splitlines() == [
         "KubeError mgmt: no kubeconfig at /nonexistent; expected the file the lab's `kubeconfig:` names",
         "False True"]
+
+
+def _python(code: str) -> str:
+    """What `code` prints, run in a fresh interpreter (so sys.modules shows only what it imported)."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
