@@ -378,3 +378,79 @@ def _collect(bus: EventBus):
     bus.subscribe(lambda e: notices.append((e.severity, e.text)) if isinstance(e, PaneNotice) and e.text else None)
     bus.subscribe(lambda e: finished.append(e) if isinstance(e, StepFinished) else None)
     return notices, finished
+
+
+async def test_without_kubeconfig_the_target_reads_KUBECONFIG(lab, monkeypatch):
+    await lab.create(node("worker-1"))
+    monkeypatch.setenv("KUBECONFIG", str(lab.kubeconfig()))
+    from tui.scenario.inventory import parse_inventory
+
+    target = parse_inventory("targets:\n  mgmt: {kind: kube}\n").targets["mgmt"]
+    kube = KubeDriver(target)
+    bus = EventBus()
+    pane = Pane(bus, "mgmt", KubeQuery(parse_resource_name("nodes")))
+    try:
+        await kube.watch("mgmt", KubeQuery(parse_resource_name("nodes")), bus, timeout=10)
+        ok, line = await kube.diagnose(3)
+    finally:
+        await kube.close()
+    assert pane.names() == ["worker-1"]
+    assert ok and line == f"✓ mgmt: {lab.url} (context kind-mgmt), Kubernetes v1.26.4+k3s1, credentials accepted"
+
+
+async def test_one_scenario_two_clusters_and_a_pane_that_changes_cluster(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    async with KubeLab(tmp_path / "a") as management, KubeLab(tmp_path / "b") as workload:
+        await management.create(machine("demo-md-0-a"))
+        await workload.create(node("demo-md-0-a"))
+        await workload.create(node("demo-md-0-b"))
+        lab = tmp_path / "lab.yaml"
+        lab.write_text(f"targets:\n  mgmt: {{kind: kube, kubeconfig: {management.kubeconfig()}}}\n"
+                       f"  workload: {{kind: kube, kubeconfig: {workload.kubeconfig()}}}\n")
+        scenario = parse_scenario(
+            "title: T\nsteps:\n"
+            "  - {id: machines, target: mgmt, kube: {get: machines}}\n"
+            "  - {id: nodes, target: workload, kube: {get: nodes}}\n"
+            "  - {id: same-pane, target: workload, pane: mgmt, kube: {get: nodes}}\n")
+        from tui.engine.drivers import drivers_for
+        from tui.scenario.inventory import load_inventory
+
+        executor = Executor(scenario, drivers_for(load_inventory(lab)), {})
+        machines, nodes = Pane(executor.bus, "mgmt", MACHINES), Pane(executor.bus, "workload", KubeQuery(parse_resource_name("nodes")))
+        try:
+            results = [await executor.run_step(step) for step in scenario.steps]
+            assert [r.message for r in results] == ["watching: 1 machine", "watching: 2 nodes", "watching: 2 nodes"]
+            assert machines.names() == ["demo-md-0-a"] and nodes.names() == ["demo-md-0-a", "demo-md-0-b"]
+            mgmt_driver = executor.drivers["mgmt"]
+            assert "mgmt" not in mgmt_driver.feeds  # the pane now shows the workload cluster: the old watch ended
+            assert set(executor.drivers["workload"].feeds) == {"workload", "mgmt"}
+            feeds = list(executor.drivers["workload"].feeds.values())
+        finally:
+            await executor.close()
+        assert not any(w._thread.is_alive() for f in feeds for w in f.watchers)  # closing ends every watch thread
+
+
+async def test_ctrl_c_while_a_kube_step_still_connects(tmp_path):
+    port = __import__("kubeserver").free_port()  # nothing listens: every attempt is refused
+    config = tmp_path / "kubeconfig"
+    config.write_text(f'{{"apiVersion": "v1", "kind": "Config", "current-context": "c", "clusters": [{{"name": "c", '
+                      f'"cluster": {{"server": "http://127.0.0.1:{port}"}}}}], "users": [{{"name": "u", "user": {{}}}}], '
+                      f'"contexts": [{{"name": "c", "context": {{"cluster": "c", "user": "u"}}}}]}}')
+    lab = tmp_path / "lab.yaml"
+    lab.write_text(f"targets:\n  mgmt: {{kind: kube, kubeconfig: {config}}}\n")
+    scenario = parse_scenario("title: T\nsteps:\n  - {id: m, target: mgmt, kube: {get: nodes}, timeout: 1m}\n")
+    from tui.engine.drivers import drivers_for
+    from tui.scenario.inventory import load_inventory
+
+    executor = Executor(scenario, drivers_for(load_inventory(lab)), {})
+    notices, _ = _collect(executor.bus)
+    try:
+        running = asyncio.create_task(executor.run_step(scenario.steps[0]))
+        await eventually(lambda: bool(notices))
+        executor.interrupt()
+        result = await asyncio.wait_for(running, 10)
+    finally:
+        await executor.close()
+    assert result.status is StepStatus.INTERRUPTED
+    assert notices[0][0] == "warning" and "connection refused" in notices[0][1]

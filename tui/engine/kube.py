@@ -49,9 +49,10 @@ KUBE_STEP_TIMEOUT = 30.0  # a kube step with no timeout: how long its first list
 class KubeError(SessionError):
     """An API or connection problem, phrased for the pane and the CLI."""
 
-    def __init__(self, message: str, status: int | None = None):
+    def __init__(self, message: str, status: int | None = None, transient: bool = False):
         super().__init__(message)
         self.status = status
+        self.transient = transient or (status is not None and status >= 500)  # worth retrying soon
 
     @property
     def permanent(self) -> bool:
@@ -78,7 +79,8 @@ class KubeApi:
         if target.kubeconfig is not None and not target.kubeconfig.is_file():
             raise KubeError(f"{target.name}: no kubeconfig at {target.kubeconfig}; expected the file the lab's "
                             f"`kubeconfig:` names")
-        config_file = str(target.kubeconfig) if target.kubeconfig is not None else None
+        # resolved here, not by the client: it reads $KUBECONFIG once, when it is first imported
+        config_file = self.kubeconfig
         configuration = kubernetes.client.Configuration()
         try:
             kubernetes.config.load_kube_config(config_file=config_file, context=target.context,
@@ -111,7 +113,7 @@ class KubeApi:
         try:
             response = self.client.call_api(method, url, headers, body, post, _request_timeout=timeout).response
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise KubeError(f"cannot reach {self.server}: {_reason(exc)}") from None
+            raise KubeError(f"cannot reach {self.server}: {_reason(exc)}", transient=True) from None
         except Exception as exc:  # noqa: BLE001 - the client wraps TLS problems as ApiException(status=0)
             raise KubeError(f"cannot reach {self.server}: {getattr(exc, 'reason', None) or exc}") from None
         if response.status >= 400:
@@ -129,7 +131,8 @@ class KubeApi:
         try:
             data = json.loads(response.data)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise KubeError(f"{self.server}: the answer to GET {path} was cut off: {_reason(exc)}") from None
+            raise KubeError(f"{self.server}: the answer to GET {path} was cut off: {_reason(exc)}",
+                            transient=True) from None
         except ValueError:
             raise KubeError(f"{self.server}: GET {path} did not answer JSON; is it a Kubernetes API server?") from None
         if not isinstance(data, dict):
@@ -476,8 +479,19 @@ class KubeFeed:
     async def start(self, timeout: float) -> None:
         """Resolve, list (the step waits for this) and keep watching; KubeError if it cannot."""
         self._loop = asyncio.get_running_loop()
+        deadline, backoff = self._loop.time() + timeout, BACKOFF_FIRST
         api = await self.driver.api()
-        watches = await asyncio.to_thread(self._watches, api)
+        while True:  # discovery, retried while the API server does not answer yet
+            try:
+                watches = await asyncio.to_thread(self._watches, api)
+                break
+            except KubeError as exc:
+                if not exc.transient or self._loop.time() + backoff >= deadline:
+                    raise
+                self.on_notice(f"connection lost — {exc} — retrying in {backoff:g}s", "warning")
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX)
+        timeout = max(0.1, deadline - self._loop.time())
         for watch in watches:
             self._add(api, watch)
         try:
@@ -516,12 +530,16 @@ class KubeFeed:
         self.watchers.append(watcher)
         watcher.start()
 
-    async def stop(self) -> None:
+    def cancel(self) -> None:
+        """Stop every watcher without waiting for their threads (they end at their next read)."""
         self._closed = True
         for task in self._tasks:
             task.cancel()
         for watcher in self.watchers:
             watcher.stop()
+
+    async def stop(self) -> None:
+        self.cancel()
         await asyncio.to_thread(lambda: [w.join(2.0) for w in self.watchers])
 
     # from the threads -------------------------------------------------------------------------
@@ -668,8 +686,9 @@ class KubeDriver(TargetDriver):
             self.feeds.pop(pane, None)
             notice(str(exc), "error")  # the pane says why it stays empty
             raise
-        except BaseException:
+        except BaseException:  # interrupted (Ctrl+C, the demo closing) while it still connects
             self.feeds.pop(pane, None)
+            feed.cancel()
             raise
         notice("", "info")
         return feed
