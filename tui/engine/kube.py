@@ -30,7 +30,7 @@ from tui.engine.executor import TargetDriver
 from tui.engine.session import SessionError
 from tui.kube.columns import columns_for
 from tui.kube.kinds import Resource, ResourceName, choose, group_of
-from tui.kube.objects import CLUSTER_LABEL, Key, fields_for, key_of, labels_of, name_of, trim
+from tui.kube.objects import CLUSTER_LABEL, Key, fields_for, labels_of, name_of, trim
 from tui.kube.query import KubeQuery, KubeWait
 from tui.kube.selector import EVERYTHING, Selector, parse_selector
 from tui.kube.store import ADDED, DELETED, MODIFIED, Change, ObjectStore
@@ -744,8 +744,3 @@ class KubeDriver(TargetDriver):
 def _elapsed(seconds: float) -> str:
     seconds = int(seconds)
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
-
-
-def key_text(obj: dict) -> str:
-    group, kind, namespace, name = key_of(obj)
-    return f"{kind}/{namespace + '/' if namespace else ''}{name}"

@@ -152,11 +152,6 @@ def _ratio(ready: tuple[str, ...], total: tuple[str, ...]) -> Callable[[Obj], st
     return lambda obj: f"{dig(obj, *ready) or 0}/{dig(obj, *total) or 0}"
 
 
-def _ready_condition(obj: Obj) -> str:
-    found = condition(obj, "Ready")
-    return _text(found.get("status")) if found else NONE
-
-
 def _kcp_initialized(obj: Obj) -> str:
     value = dig(obj, "status", "initialized")
     if value is None:
@@ -230,8 +225,3 @@ def columns_for(kind: str, extra: tuple[tuple[str, JsonPath], ...] = (), all_nam
     columns = KIND_COLUMNS.get(kind, DEFAULT_COLUMNS)
     columns = (*columns, *(jsonpath_column(title, path) for title, path in extra))
     return (NAMESPACE, *columns) if all_namespaces else columns
-
-
-def ready_text(obj: Obj) -> str:
-    """The Ready condition's status (True/False/Unknown), as the tree's READY column shows it."""
-    return _ready_condition(obj)

@@ -8,7 +8,7 @@ additions, modifications and deletions that take the old contents to the new.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from tui.kube.objects import Key, key_of
 
@@ -66,8 +66,3 @@ class ObjectStore:
 
     def clear(self) -> None:
         self.objects.clear()
-
-
-def is_change(event: Any) -> bool:
-    return (isinstance(event, (list, tuple)) and len(event) == 2 and event[0] in TYPES
-            and isinstance(event[1], dict))

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from tui.kube.columns import Column, columns_for, human_duration
-from tui.kube.kinds import Resource
 from tui.kube.objects import Key, key_of, labels_of
 from tui.kube.query import KubeQuery
 from tui.kube.store import ADDED, DELETED, MODIFIED, Change
@@ -43,10 +42,6 @@ class TableView(KubeView):
         super().__init__()
         self._order: list[SortKey] = []
         self._rows: dict[SortKey, Row] = {}
-
-    @classmethod
-    def for_resource(cls, query: KubeQuery, resource: Resource) -> "TableView":
-        return cls(query, resource.kind, resource.plural)
 
     # what the table shows ---------------------------------------------------------------------
     def wants(self, obj: dict) -> bool:
