@@ -123,7 +123,10 @@ class PresentScreen(Screen):
 
     async def _prebuild_neighbours(self) -> None:
         """Build the next and previous slides while the presenter talks, so switching is instant."""
-        width = self.view.scrollable_content_region.width
+        current = self._views.get(self.index)
+        if current is None:  # a reload is rebuilding the slides; it prebuilds again when done
+            return
+        width = current.scrollable_content_region.width
         for index in (self.index + 1, self.index - 1):
             if 0 <= index < len(self.deck.slides) and index not in self._views:
                 try:
@@ -351,9 +354,11 @@ class PresentScreen(Screen):
         self.deck = deck
         self._loaded_signature = self._signature
         self.query_one(DeckFooter).title = deck.title
-        for view in self._views.values():
-            await view.remove()
+        # a neighbour prebuilt while these are removed already belongs to the new deck
+        old_views = list(self._views.values())
         self._views.clear()
+        for view in old_views:
+            await view.remove()
         await self.show(min(self.index, len(deck.slides) - 1), step=step)
 
     @staticmethod
