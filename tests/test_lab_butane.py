@@ -190,7 +190,7 @@ def test_config_provisions_the_sysext_from_the_lab_server(path):
     (link,) = config["storage"]["links"]
     assert link == {"path": "/etc/extensions/kubernetes.raw", "target": next(iter(remote)), "hard": False}
     installed = {where: entry["contents"].get("local") for where, entry in files.items()}
-    assert installed["/etc/sysupdate.kubernetes.d/kubernetes.conf"] == "sysupdate/kubernetes.conf"
+    assert installed["/etc/sysupdate.kubernetes.d/kubernetes-v1.32.conf"] == "sysupdate/kubernetes.conf"
     assert installed["/etc/sysupdate.d/noop.conf"] == "sysupdate/noop.conf"
     assert installed["/etc/systemd/system/systemd-sysupdate.service.d/kubernetes.conf"] == \
         "sysupdate/systemd-sysupdate-kubernetes.conf"

@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 
 from tui.lab import fetch, serve, sysext
+from tui.scenario.load import load_scenario
+from tui.scenario.variables import substitute
 
 REPO = Path(__file__).resolve().parent.parent
 KIT = REPO / "assets" / "lab"
@@ -139,8 +141,16 @@ def sysupdate_env() -> dict[str, str] | None:
 needs_sysupdate = pytest.mark.skipif(sysupdate_env() is None, reason=f"no systemd-sysupdate at {ENV_FILE}: run "
                                      "tests/tools/systemd-sysupdate.sh (make test does)")
 needs_root = pytest.mark.skipif(not sysext.has_sys_admin(), reason="mounts in a private mount namespace: needs root")
-needs_tools = pytest.mark.skipif(any(shutil.which(t) is None for t in ("mksquashfs", "unshare", "systemd-sysext")),
-                                 reason="needs squashfs-tools, util-linux and systemd")
+needs_tools = pytest.mark.skipif(any(shutil.which(t) is None for t in ("mksquashfs", "unshare", "systemd-sysext", "curl")),
+                                 reason="needs squashfs-tools, util-linux, systemd and curl")
+SCENARIO = REPO / "scenarios" / "sysupdate-kubernetes.yaml"
+
+
+def scenario_checks(hub: str) -> dict[str, str]:
+    """The demo's `check` steps, as CHECK_<ID> variables, with {{ hub }} pointing at `url`."""
+    steps = load_scenario(SCENARIO).all_steps
+    return {f"CHECK_{s.id.replace('-', '_').upper()}": substitute(s.command or "", {"hub": hub})
+            for s in steps if s.kind == "check"}
 
 
 def build_image(work: Path, version: str, out: Path) -> None:
@@ -210,13 +220,16 @@ mount -t tmpfs tmpfs /opt
 mount -t tmpfs tmpfs /run
 # what the Butane config provisions
 mkdir -p /etc/sysupdate.kubernetes.d /etc/sysupdate.d /etc/extensions /opt/extensions/kubernetes
-cp "$W/kubernetes.conf" /etc/sysupdate.kubernetes.d/kubernetes.conf
+cp "$W/kubernetes.conf" /etc/sysupdate.kubernetes.d/kubernetes-v1.32.conf
 cp "$W/sysext/{old}" /opt/extensions/kubernetes/
 ln -s /opt/extensions/kubernetes/{old} /etc/extensions/kubernetes.raw
 step no-noop "$SYSUPDATE" update
 cp "{NOOP}" /etc/sysupdate.d/noop.conf
+# the demo's checks before the update: the server and the transfer file are right, the rest not yet
+for check in TRANSFER SERVER SYMLINK SENTINEL; do v=CHECK_CHECK_$check; step before-$check bash -c "${{!v}}"; done
 run=first
 {service}
+for check in TRANSFER SERVER SYMLINK SENTINEL; do v=CHECK_CHECK_$check; step after-$check bash -c "${{!v}}"; done
 readlink /etc/extensions/kubernetes.raw > "$W/out/link.txt"
 ls /opt/extensions/kubernetes > "$W/out/opt.txt"
 test -e /run/reboot-required && echo yes > "$W/out/sentinel.txt"
@@ -229,13 +242,14 @@ cp -L /etc/extensions/kubernetes.raw "$W/root/etc/extensions/kubernetes.raw"
 mount --make-rshared /
 step merge systemd-sysext --root="$W/root" merge
 step kubelet "$W/root/usr/bin/kubelet"
+PATH="$W/root/usr/bin:$PATH" step after-AFTER bash -c "$CHECK_CHECK_AFTER"
 step unmerge systemd-sysext --root="$W/root" unmerge
 '''
     before = Path("/proc/self/mountinfo").read_text()
     host_had = {p: Path(p).exists() for p in ("/etc/sysupdate.d", "/etc/extensions", "/run/reboot-required")}
     try:
         result = subprocess.run(["unshare", "-m", "--propagation", "private", "bash", "-c", script],
-                                env={**os.environ, **env, "W": str(tmp_path)}, capture_output=True, text=True,
+                                env={**os.environ, **env, **scenario_checks(url), "W": str(tmp_path)}, capture_output=True, text=True,
                                 timeout=120)
     finally:
         server.shutdown()
@@ -258,6 +272,13 @@ step unmerge systemd-sysext --root="$W/root" unmerge
     assert "sentinel2.txt" not in out  # nothing changed, no reboot asked for
     assert out["merge.rc"].strip() == "0", out["merge.txt"]
     assert out["kubelet.txt"] == "Kubernetes v1.32.3\n"  # the update, merged
+
+    # the demo's self-guided checks tell the truth on both sides of the update
+    rc = {name[:-3]: int(text) for name, text in out.items() if name.endswith(".rc")}
+    assert (rc["before-TRANSFER"], rc["before-SERVER"]) == (0, 0), (out["before-TRANSFER.txt"], out["before-SERVER.txt"])
+    assert rc["before-SYMLINK"] == 1 and f"does not point at {new}" in out["before-SYMLINK.txt"]
+    assert rc["before-SENTINEL"] == 1 and "FAIL: no /run/reboot-required" in out["before-SENTINEL.txt"]
+    assert [rc[f"after-{c}"] for c in ("TRANSFER", "SERVER", "SYMLINK", "SENTINEL", "AFTER")] == [0] * 5, out
 
     assert Path("/proc/self/mountinfo").read_text() == before, "the host's mount table changed"
     assert {p: Path(p).exists() for p in host_had} == host_had, "the host's /etc or /run changed"
