@@ -14,7 +14,7 @@ present: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(VENV)/bin/flatdeck check $(DECK)
 
-test: sysdeps-test $(VENV)/.installed-test
+test: sysdeps-test $(VENV)/.installed-test $(VENV)/systemd-sysupdate/env
 	$(VENV)/bin/pytest
 
 bench: sysdeps-test $(VENV)/.installed
@@ -34,6 +34,10 @@ $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
 $(VENV)/.installed-test: $(VENV)/bin/python pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[test]' --config-settings editable_mode=compat
 	@touch $@ $(VENV)/.installed
+
+# systemd-sysupdate for tests/test_lab_sysupdate.py (Debian 12's systemd has none): see the script
+$(VENV)/systemd-sysupdate/env: tests/tools/systemd-sysupdate.sh
+	tests/tools/systemd-sysupdate.sh $(VENV)/systemd-sysupdate
 
 sysdeps-test:
 	@missing=""; for p in $(TEST_SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
