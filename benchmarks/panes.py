@@ -39,8 +39,8 @@ from screen_feed import CHUNK, HEIGHT, WIDTH, make_stream  # noqa: E402
 from terminal_ingest import make_log  # noqa: E402
 from tmuxctl import Tmux, TmuxError, alive, quote, wait_gone  # noqa: E402
 
-# a server of our own, so run.py (socket "flatdeck-bench") and this script never kill each other's
-tmuxctl.SOCKET = "flatdeck-bench-panes"
+# a server of our own per run, so run.py, this script and a second run never kill each other's
+tmuxctl.SOCKET = f"flatdeck-bench-panes-{os.getpid()}"
 
 DECK = ROOT / "tests" / "fixtures" / "feature-deck.md"
 DEMO_SLIDE, PLAIN_SLIDE = 8, 2  # "A demo slide" (binds fixture-demo), "Headings and text" (no demo)
