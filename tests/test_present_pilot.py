@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FEATURE_DECK, make_app
+from conftest import FEATURE_DECK, make_app, until
 from tui.screens.goto import GotoScreen
 from tui.screens.overview import OverviewScreen
 from tui.screens.present import PresentScreen
@@ -246,10 +246,9 @@ async def test_reload_is_polled_while_presenting(deck_copy: Path):
     async with app.run_test(size=(120, 40)) as pilot:
         screen = present(app)
         deck_copy.write_text(deck_copy.read_text().replace("# Headings and text", "# Polled title"))
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if screen.deck.slides[1].title == "Polled title":
-                break
+        # the new deck is in place before its slide is shown: wait for the slide (the whole reload)
+        await until(pilot, lambda: screen.index in screen._views and "Polled title" in visible_text(screen),
+                    timeout=4.0)
         assert screen.deck.slides[1].title == "Polled title"
         assert screen.index == 1
 
