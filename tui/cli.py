@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tui.deck.model import THEMES
 from tui.errors import LoadError
 
 DEFAULT_DECK = Path("slides")
@@ -34,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
                          "(default: the scenarios/ folder beside the deck)")
     present.add_argument("--typing-speed", type=float, default=40.0, metavar="CPS",
                          help="characters per second when a command types itself (0: instantly)")
+    present.add_argument("--theme", choices=THEMES, help="colours: dark, light or projector (high contrast); "
+                         "default: the deck's `theme:`, else dark")
 
     check = sub.add_parser("check", help="validate a deck and its demos; list every command it can run")
     check.add_argument("deck", nargs="?", type=Path, default=DEFAULT_DECK)
@@ -157,7 +160,8 @@ def _present(args: argparse.Namespace) -> int:
     mode = "live" if args.live else "auto" if args.auto else "record" if args.record else "replay"
     demos = DemoStage(args.scenarios or scenarios_dir_for(args.deck), args.lab, mode,
                       1.0 / args.typing_speed if args.typing_speed > 0 else 0.0, args.recordings)
-    FlatdeckApp(deck, args.slide - 1, keymap=keymap, watch=not args.no_watch, cache=cache, demos=demos).run()
+    FlatdeckApp(deck, args.slide - 1, keymap=keymap, watch=not args.no_watch, cache=cache, demos=demos,
+                theme=args.theme).run()
     return 0
 
 

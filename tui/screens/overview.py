@@ -11,6 +11,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui.deck.model import Deck, format_duration
+from tui.render.palette import palette_for
 
 
 class OverviewScreen(ModalScreen[int | None]):
@@ -23,16 +24,17 @@ class OverviewScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         width = len(str(len(self.deck.slides)))
+        faint = palette_for(getattr(self.app, "deck_theme", "dark")).faint
         options = []
         for slide in self.deck.slides:
-            line = Text.assemble((f"{slide.number:>{width}}  ", "dim"), slide.title)
+            line = Text.assemble((f"{slide.number:>{width}}  ", faint), slide.title)
             extras = []
             if slide.demo:
                 extras.append(f"demo: {slide.demo}")
             if slide.budget:
                 extras.append(format_duration(slide.budget))
             if extras:
-                line.append(f"  ({', '.join(extras)})", style="dim")
+                line.append(f"  ({', '.join(extras)})", style=faint)
             options.append(Option(line, id=str(slide.number - 1)))
         with Vertical(id="overview"):
             yield Label(f"{self.deck.title} — {len(self.deck.slides)} slides", id="overview-title")

@@ -115,7 +115,7 @@ class PresentScreen(Screen):
         self.call_after_refresh(self._prebuild_neighbours)
 
     async def _build(self, index: int) -> SlideView:
-        view = SlideView(self.deck.slides[index], self.deck.meta, self.deck.meta.theme)
+        view = SlideView(self.deck.slides[index], self.deck.meta, self.app.deck_theme)
         view.display = False
         self._views[index] = view
         await self.query_one("#slides").mount(view)
@@ -123,7 +123,10 @@ class PresentScreen(Screen):
 
     async def _prebuild_neighbours(self) -> None:
         """Build the next and previous slides while the presenter talks, so switching is instant."""
-        width = self.view.scrollable_content_region.width
+        current = self._views.get(self.index)
+        if current is None:  # a reload is replacing the views; its show() comes back here
+            return
+        width = current.scrollable_content_region.width
         for index in (self.index + 1, self.index - 1):
             if 0 <= index < len(self.deck.slides) and index not in self._views:
                 try:
@@ -349,11 +352,12 @@ class PresentScreen(Screen):
         panel.display = False
         step = self.view.step
         self.deck = deck
+        self.app.use_theme(deck.meta.theme)
         self._loaded_signature = self._signature
         self.query_one(DeckFooter).title = deck.title
-        for view in self._views.values():
+        views, self._views = list(self._views.values()), {}  # a neighbour may be built meanwhile
+        for view in views:
             await view.remove()
-        self._views.clear()
         await self.show(min(self.index, len(deck.slides) - 1), step=step)
 
     @staticmethod
