@@ -99,7 +99,7 @@ def test_found_walks_and_wraps_and_moves_from_another_slide():
 def test_snippet_keeps_the_match_in_view():
     line = "x" * 100 + "needle" + "y" * 100
     text, spans = snippet(line, find_all(line, "needle"), 40)
-    assert len(text) <= 42 and text.startswith("…") and text.endswith("…")
+    assert len(text) <= 40 and text.startswith("…") and text.endswith("…")
     assert [text[s:e] for s, e in spans] == ["needle"]
     assert snippet("short", ((0, 5),), 40) == ("short", ((0, 5),))
 

@@ -195,18 +195,18 @@ class Found:
 
 
 def snippet(line: str, spans: tuple[tuple[int, int], ...], width: int) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """`line` cut to about `width` characters around its first match (… marks a cut), with the
+    """`line` cut to at most `width` characters around its first match (… marks a cut), with the
     spans moved to match, so a long paragraph still shows what was found."""
     if len(line) <= width:
         return line, spans
+    room = max(1, width - 2)  # what is left beside the two marks
     if not spans:
-        return line[:max(0, width - 1)] + "…", ()
+        return line[:room] + "…", ()
     first_start, first_end = spans[0]
-    start = max(0, min(first_start - width // 3, len(line) - width))
-    end = min(len(line), max(start + width, first_end))
-    text = line[start:end]
+    start = max(0, min(first_start - room // 3, len(line) - room))
+    end = min(len(line), max(start + room, first_end))
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(line) else ""
     shift = len(prefix) - start
     moved = tuple((max(s, start) + shift, min(e, end) + shift) for s, e in spans if e > start and s < end)
-    return prefix + text + suffix, moved
+    return prefix + line[start:end] + suffix, moved

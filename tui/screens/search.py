@@ -28,7 +28,7 @@ def hit_text(hit: SearchHit, width: int, faint: str = "dim") -> Text:
     for start, end in spans:
         shown.stylize(MATCH_STYLE, start, end)
     text.append_text(shown)
-    text.no_wrap, text.overflow = True, "ellipsis"
+    text.truncate(width, overflow="ellipsis")  # wide characters count twice
     return text
 
 
@@ -58,7 +58,7 @@ class SearchScreen(ModalScreen[Found | None]):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-        self._update(self.query_text)
+        self.call_after_refresh(self._update, self.query_text)  # laid out: the list knows its width
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._update(event.value)
@@ -67,7 +67,7 @@ class SearchScreen(ModalScreen[Found | None]):
         self.query_text = query
         self.hits = search_deck(self.deck, query)
         results = self.query_one(OptionList)
-        width = max(40, results.scrollable_content_region.width or min(96, self.app.size.width - 8))
+        width = max(40, results.scrollable_content_region.width - 1)
         results.clear_options()
         results.add_options(Option(hit_text(hit, width, self.faint)) for hit in self.hits[:MAX_RESULTS])
         if self.hits:
