@@ -224,3 +224,14 @@ async def test_search_follows_a_reloaded_deck(tmp_path: Path):
 
 def test_snapshot_search_results(snap_compare):
     assert snap_compare(make_app(), terminal_size=(120, 40), press=["slash", *"sysext"])
+
+
+async def test_search_keys_can_be_remapped_by_id():
+    app = make_app(keymap={"next": "n", "search-next": "ctrl+n"})  # the README's example
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"notes can", "enter")
+        await until(pilot, lambda: _present(app).index == 1)
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: _present(app).index == 2)
+        await pilot.press("n")  # now `next`
+        await until(pilot, lambda: _present(app).index == 3)
