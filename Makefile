@@ -21,6 +21,7 @@ bench: sysdeps-test $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/run.py
 	$(VENV)/bin/python benchmarks/panes.py
 	$(VENV)/bin/python benchmarks/replay.py
+	$(VENV)/bin/python benchmarks/export.py
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; }

@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from tui.demostage import DemoStage
 from tui.screens.present import PresentScreen
 
-THEMES = {"dark": "textual-dark", "light": "textual-light"}
-
 
 class FlatdeckApp(App[None]):
     CSS_PATH = "flatdeck.tcss"
@@ -35,6 +33,7 @@ class FlatdeckApp(App[None]):
         watch: bool = True,
         cache: "DeckCache | None" = None,
         demos: "DemoStage | None" = None,
+        theme: str | None = None,
     ):
         super().__init__()
         self.deck = deck
@@ -46,7 +45,15 @@ class FlatdeckApp(App[None]):
         self.started_at = clock()
         if keymap:
             self.set_keymap(keymap)
-        self.theme = THEMES.get(deck.meta.theme, "textual-dark")
+        self.theme_override = theme  # --theme: wins over the deck's front matter
+        self.use_theme(deck.meta.theme)
+
+    def use_theme(self, deck_theme: str) -> None:
+        """Apply the deck's `theme:` (again after a reload), unless --theme chose one."""
+        from tui.themes import apply_theme
+
+        self.deck_theme = self.theme_override or deck_theme
+        apply_theme(self, self.deck_theme)
 
     def on_ready(self) -> None:
         # What is built by now lives as long as the app: freezing it keeps full garbage

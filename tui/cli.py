@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tui.deck.model import THEMES
 from tui.errors import LoadError
 
 DEFAULT_DECK = Path("slides")
@@ -34,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
                          "(default: the scenarios/ folder beside the deck)")
     present.add_argument("--typing-speed", type=float, default=40.0, metavar="CPS",
                          help="characters per second when a command types itself (0: instantly)")
+    present.add_argument("--theme", choices=THEMES, help="colours: dark, light or projector (high contrast); "
+                         "default: the deck's `theme:`, else dark")
 
     check = sub.add_parser("check", help="validate a deck and its demos; list every command it can run")
     check.add_argument("deck", nargs="?", type=Path, default=DEFAULT_DECK)
@@ -83,6 +86,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="the port (default 8000; 0 picks a free one)")
     serve.add_argument("--bind", default="127.0.0.1", metavar="ADDR", help="the address (default 127.0.0.1)")
 
+    export = sub.add_parser("export", help="write the talk as files: one SVG per slide, and/or one "
+                            "self-contained HTML page with every slide and its notes")
+    export.add_argument("deck", nargs="?", type=Path, default=DEFAULT_DECK, help="a .md file or a directory of them (default: slides/)")
+    export.add_argument("--svg", type=Path, metavar="DIR", help="write NN-title.svg per slide into DIR, as the "
+                        "app draws it (fully revealed; demos at the end of their recordings)")
+    export.add_argument("--html", type=Path, metavar="FILE", help="write one page: every slide, its demo and its notes")
+    export.add_argument("--size", default="120x40", metavar="COLSxROWS", help="the SVGs' terminal size (default 120x40)")
+    export.add_argument("--theme", choices=THEMES, help="dark, light or projector (default: the deck's `theme:`, else dark)")
+    export.add_argument("--scenarios", type=Path, metavar="DIR", help="where the demo scenarios are "
+                        "(default: the scenarios/ folder beside the deck)")
+    export.add_argument("--recordings", type=Path, metavar="DIR",
+                        help="where recordings are (default: assets/recordings/ beside scenarios/)")
+
     replay = sub.add_parser("replay", help="play an asciicast (v2 or v3) in a pane, or print its final screen")
     replay.add_argument("cast", type=Path, metavar="FILE.cast")
     replay.add_argument("--speed", type=float, default=1.0, metavar="X", help="playback speed factor (default 1)")
@@ -97,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             return _present(args)
         if args.command == "replay":
             return _replay(args)
+        if args.command == "export":
+            return _export(args)
         if args.command == "lab" and args.lab_command == "fetch":
             from tui.lab.fetch import main as fetch_lab
 
@@ -119,11 +137,9 @@ def main(argv: list[str] | None = None) -> int:
                 record_to = args.recordings or recordings_dir_for(args.scenarios)
             size = None
             if args.command == "record":
-                cols, _, rows = args.size.partition("x")
-                if not (cols.isdigit() and rows.isdigit() and int(cols) > 0 and int(rows) > 0):
-                    print(f"error: --size {args.size!r}: expected COLSxROWS like 200x40", file=sys.stderr)
+                size = _size(args.size, "200x40")
+                if size is None:
                     return 2
-                size = (int(cols), int(rows))
             return run_command(args.scenario, args.step, args.lab, args.scenarios, record_to, args.typing_speed, size)
         return _check(args)
     except LoadError as exc:
@@ -157,8 +173,30 @@ def _present(args: argparse.Namespace) -> int:
     mode = "live" if args.live else "auto" if args.auto else "record" if args.record else "replay"
     demos = DemoStage(args.scenarios or scenarios_dir_for(args.deck), args.lab, mode,
                       1.0 / args.typing_speed if args.typing_speed > 0 else 0.0, args.recordings)
-    FlatdeckApp(deck, args.slide - 1, keymap=keymap, watch=not args.no_watch, cache=cache, demos=demos).run()
+    FlatdeckApp(deck, args.slide - 1, keymap=keymap, watch=not args.no_watch, cache=cache, demos=demos,
+                theme=args.theme).run()
     return 0
+
+
+def _size(text: str, example: str) -> tuple[int, int] | None:
+    """--size COLSxROWS; None (after saying why) when it is not that."""
+    cols, _, rows = text.partition("x")
+    if not (cols.isdigit() and rows.isdigit() and int(cols) > 0 and int(rows) > 0):
+        print(f"error: --size {text!r}: expected COLSxROWS like {example}", file=sys.stderr)
+        return None
+    return int(cols), int(rows)
+
+
+def _export(args: argparse.Namespace) -> int:
+    if args.svg is None and args.html is None:
+        print("error: nothing to export; expected --svg DIR and/or --html FILE", file=sys.stderr)
+        return 2
+    size = _size(args.size, "120x40")
+    if size is None:
+        return 2
+    from tui.export import export
+
+    return export(args.deck, args.svg, args.html, size, args.theme, args.scenarios, args.recordings)
 
 
 def _replay(args: argparse.Namespace) -> int:

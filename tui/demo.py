@@ -24,7 +24,7 @@ from tui.recording.replay import Replayer
 from tui.recording.store import Manifest, recorded_casts
 from tui.scenario.inventory import Inventory, default_inventory
 from tui.scenario.model import Scenario, Step
-from tui.scenario.variables import substitute, values_for
+from tui.scenario.variables import shown_command, values_for
 from tui.errors import LoadError
 
 MODES = ("replay", "live", "auto", "record")
@@ -62,6 +62,7 @@ class DemoRuntime:
         self._setup_done = not scenario.setup
         self._preflight: dict[str, bool] = {}
         self._tails: dict[str, str] = {}  # the line each pane's replay ended on (its prompt)
+        self._at_once = False  # play recordings without their timing (`play_all`)
 
     @property
     def live(self) -> bool:
@@ -119,6 +120,19 @@ class DemoRuntime:
             self._play_now(step)  # at once, so a quick second Enter is not lost to a pending task
             return None
         return self._start(self._play_with_setup(step))
+
+    async def play_all(self) -> None:
+        """Replay: every remaining step at once, recordings without their timing, so the panes
+        show the demo's end state (`flatdeck export`). Runs nothing: replay mode only."""
+        if self.executor is not None:
+            raise RuntimeError("play_all is for replay mode; a live demo runs at the presenter's pace")
+        self._at_once = True
+        while (step := self.next_step()) is not None:
+            task = self.advance()
+            if task is not None:
+                await task
+            if self.next_step() is step:  # nothing moved it on: stop rather than loop
+                break
 
     def rerun(self) -> asyncio.Task | None:
         """R: play the last step again."""
@@ -257,6 +271,9 @@ class DemoRuntime:
             self._replayers = []
             self.bus.publish(StepFinished(step.id, StepStatus.FAILED, None, 0.0, f"recording unreadable: {exc.errors[0]}"))
             return
+        if self._at_once:
+            for replayer in self._replayers:
+                replayer.finish()
         try:
             await asyncio.gather(*(replayer.play() for replayer in self._replayers))
         finally:
@@ -292,11 +309,7 @@ class DemoRuntime:
         if step.uses_pane and step.command:
             expected = step.expect.output if step.expect and step.expect.output else None
             note = f"not recorded yet — expected output: /{expected}/" if expected else "not recorded yet"
-            try:
-                command = substitute(step.command, self.values)
-            except (KeyError, ValueError):  # a value only the presenter's lab has: show the placeholder
-                command = step.command
-            typed = command.strip().replace("\n", "\r\n> ")
+            typed = shown_command(step.command, self.values).strip().replace("\n", "\r\n> ")
             self.bus.publish(PaneOutput(step.pane_name, f"{PROMPT}{typed}\r\n{DIM}# {note}{RESET}\r\n"))
         self.bus.publish(StepFinished(step.id, StepStatus.SHOWN, None, 0.0, "not recorded yet"))
 

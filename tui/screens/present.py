@@ -21,12 +21,19 @@ from tui.widgets.help_panel import HelpPanel
 from tui.widgets.slide_view import SlideView
 
 if TYPE_CHECKING:
+    from tui.deck.search import Found, SearchHit
     from tui.demo import DemoRuntime
     from tui.widgets.demo_panel import DemoPanel
     from tui.widgets.terminal_pane import TerminalPane
 
 RELOAD_POLL_SECONDS = 0.5
 OUTPUT_BATCH = 0.008  # seconds of pane output gathered into one message (under a frame at 60 Hz)
+
+
+def _slide_search_commands():
+    from tui.screens.search_commands import SlideSearchCommands  # loaded when the palette opens
+
+    return SlideSearchCommands
 
 
 class PresentScreen(Screen):
@@ -37,6 +44,9 @@ class PresentScreen(Screen):
         Binding("end", "last", "Last slide", id="last"),
         Binding("g", "goto", "Go to slide…", id="goto"),
         Binding("o", "overview", "Overview", id="overview"),
+        Binding("slash", "search", "Search slides and notes…", id="search"),
+        Binding("n", "search_next(1)", "Next search match", id="search-next"),
+        Binding("N", "search_next(-1)", "Previous search match", id="search-previous"),
         Binding("down", "scroll(1)", "Scroll down", id="scroll-down"),
         Binding("up", "scroll(-1)", "Scroll up", id="scroll-up"),
         Binding("enter", "demo('advance')", "Next demo step", id="demo-next"),
@@ -59,6 +69,7 @@ class PresentScreen(Screen):
             super().__init__()
             self.name, self.event = name, event
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    COMMANDS = {_slide_search_commands}  # typing in the palette finds slides too
     AUTO_FOCUS = ""  # nothing: keys drive the talk until the presenter tabs into a shell
 
     def __init__(self, deck: Deck, start: int = 0, watch: bool = True):
@@ -69,6 +80,7 @@ class PresentScreen(Screen):
         self._views: dict[int, SlideView] = {}
         self._panels: dict[str, "DemoPanel"] = {}
         self._pending_output: dict[tuple[str, str], list[str]] = {}
+        self._found: Found | None = None  # the last search, for n / N
         self._signature = deck_signature(deck.path) if watch else ()
         # the files as they were when `deck` was parsed; the start-up cache is keyed by them
         self._loaded_signature = self._signature or deck_signature(deck.path)
@@ -111,11 +123,12 @@ class PresentScreen(Screen):
         view.display = True
         view.scroll_home(animate=False)
         await self._show_demo(view.slide.demo)
+        self.query_one(DeckFooter).message = ""  # a search result's label; it goes with its slide
         self._update_footer()
         self.call_after_refresh(self._prebuild_neighbours)
 
     async def _build(self, index: int) -> SlideView:
-        view = SlideView(self.deck.slides[index], self.deck.meta, self.deck.meta.theme)
+        view = SlideView(self.deck.slides[index], self.deck.meta, self.app.deck_theme)
         view.display = False
         self._views[index] = view
         await self.query_one("#slides").mount(view)
@@ -178,11 +191,74 @@ class PresentScreen(Screen):
     def action_overview(self) -> None:
         from tui.screens.overview import OverviewScreen
 
-        def done(index: int | None) -> None:
-            if index is not None:
-                self.run_worker(self.show(index), exclusive=True)
+        def done(chosen: "int | Found | None") -> None:
+            if isinstance(chosen, int):
+                self.run_worker(self.show(chosen), exclusive=True)
+            elif chosen is not None:  # `/` in the overview searched
+                self.jump_to(chosen)
 
         self.app.push_screen(OverviewScreen(self.deck, self.index), done)
+
+    # search -----------------------------------------------------------------------------------
+    def action_search(self) -> None:
+        from tui.screens.search import SearchScreen
+
+        def done(found: Found | None) -> None:
+            if found is not None:
+                self.jump_to(found)
+
+        from tui.render.palette import palette_for
+
+        query = self._found.query if self._found else ""
+        self.app.push_screen(SearchScreen(self.deck, query, palette_for(self.app.deck_theme).faint), done)
+
+    def jump_to(self, found: Found) -> None:
+        """Show the slide of the chosen hit, at the reveal step that first shows it."""
+        self._found = found
+        self.run_worker(self._jump(found), exclusive=True)
+
+    async def _jump(self, found: Found) -> None:
+        hit = found.current
+        if hit is None:
+            return
+        await self.show(hit.index, step=hit.step)
+        self.query_one(DeckFooter).message = found.label()
+        if not hit.in_notes:
+            self.call_after_refresh(self._scroll_to, hit, found.query)
+
+    def _scroll_to(self, hit: SearchHit, query: str) -> None:
+        """On a slide taller than the screen, bring the first line showing the match into view."""
+        from tui.deck.search import find_all
+        from tui.widgets.slide_view import Chunk
+
+        view = self._views.get(hit.index)
+        if view is None or view.max_scroll_y <= 0:
+            return
+        for chunk in view.query(Chunk):
+            if chunk.step != hit.step or not chunk.display:
+                continue
+            for row, line in enumerate(chunk.render_text().split("\n")):
+                if find_all(line, query):
+                    top, node = row, chunk
+                    while node is not view and node is not None:  # chunk → its columns → the slide
+                        top += node.virtual_region.y
+                        node = node.parent
+                    view.scroll_to(y=max(0, top - 2), animate=False)
+                    return
+
+    def action_search_next(self, delta: int) -> None:
+        """n / N: the next or previous match of the last search (from the slide shown now)."""
+        from tui.deck.search import Found, search_deck
+
+        if self._found is None:
+            self.notify("No search yet: press / to search the slides and notes.", timeout=3)
+            return
+        found = Found(self._found.query, search_deck(self.deck, self._found.query), self._found.position)
+        if not found.hits:
+            self.notify(f"No slide or note contains {found.query!r}.", severity="warning", timeout=3)
+            return
+        found.move_from(self.index, delta)
+        self.jump_to(found)
 
     def action_help(self) -> None:
         help_panel = self.query_one(HelpPanel)
@@ -352,6 +428,7 @@ class PresentScreen(Screen):
         panel.display = False
         step = self.view.step
         self.deck = deck
+        self.app.use_theme(deck.meta.theme)
         self._loaded_signature = self._signature
         self.query_one(DeckFooter).title = deck.title
         # a neighbour prebuilt while these are removed already belongs to the new deck

@@ -118,6 +118,12 @@ class TerminalPane(ScrollView, can_focus=True):
         self._sync_size()
         self.refresh()
 
+    def settle(self) -> None:
+        """Bring the scrollable size up to date now rather than at the next sync (a screenshot)."""
+        if self._size_due is not None:
+            self._size_due.stop()
+        self._sync_size()
+
     def _sync_size(self) -> None:
         """While output keeps coming the size may be an estimate (counting every wrapped row of
         a flood costs more than drawing it); once it stops, one more update makes it exact."""
