@@ -238,11 +238,13 @@ async def test_the_guided_keys_exist_only_in_guided_mode(tmp_path: Path):
         await pilot.press("question_mark")
         descriptions = [d for _, d in app.screen.query_one(HelpPanel).rows]
         assert "Run the check again" in descriptions
+        assert "Run the check again" in {c.title for c in app.get_system_commands(app.screen)}
     app = make_app(GUIDED_DECK, demos=DemoStage(SCENARIOS, mode="live"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("question_mark")
         descriptions = [d for _, d in app.screen.query_one(HelpPanel).rows]
         assert "Run the check again" not in descriptions
+        assert "Run the check again" not in {c.title for c in app.get_system_commands(app.screen)}
 
 
 def test_restart_without_guided_is_refused(capsys):

@@ -30,7 +30,7 @@ def test_guided_progress_is_resumed_by_the_next_run(tmux, tmp_path: Path):
     tmux.wait_for("GUIDED")
     tmux.wait_for("demo:~$")
     tmux.keys("Enter")  # setup and the narration
-    tmux.wait_for("Two files, two checks")
+    tmux.wait_for("» Two files, two checks")  # the narration: the setup is done
     tmux.keys("Enter")  # write greeting.txt
     tmux.wait_for("✓ Write the greeting")
     tmux.keys("Enter")  # its check

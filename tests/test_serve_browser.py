@@ -231,3 +231,18 @@ def test_a_port_in_use_is_one_clear_line():
         result = _run("serve", str(FEATURE_DECK), "--port", str(port))
     assert result.returncode == 1
     assert f"error: cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_restart_forgets_guided_progress_once_before_serving():
+    """--restart is done by `serve` itself (not by every tab that connects): the progress is gone
+    even when the server then cannot listen."""
+    from tui.guided.progress import Progress
+
+    progress = Progress(FEATURE_DECK)
+    progress.set_slide(4)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = _run("serve", str(FEATURE_DECK), "--guided", "--restart", "--port", str(taken.getsockname()[1]))
+    assert result.returncode == 1 and "cannot listen" in result.stderr
+    assert not progress.file.exists()
