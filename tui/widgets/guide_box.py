@@ -52,16 +52,17 @@ class GuideBox(Static):
             if first:
                 text.append(f" — {first}", style="dim")
         else:
+            lines = [line.rstrip() for line in output.splitlines() if line.strip()][-OUTPUT_LINES:]
             text.append("✗ check failed: ", style="bold red")
             text.append(step.label)
-            if message:
-                text.append(f" — {message}", style="red")
-            lines = [line.rstrip() for line in output.splitlines() if line.strip()][-OUTPUT_LINES:]
-            for line in lines:
-                text.append(f"\n  │ {line}", style="dim")
+            if message:  # its `FAIL: why` line is in the output below, when there is output
+                text.append(f" — {message.split(' — ')[0] if lines else message}", style="red")
+            # how to go on comes before the output, so a small pane cuts the output, not this
             text.append("\nFix it (Tab types into the shell), then press ")
             text.append("c", style="bold")
             text.append(" to run the check again.")
+            for line in lines:
+                text.append(f"\n  │ {line}", style="dim")
         self._check = text
         self._show()
 
