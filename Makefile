@@ -4,7 +4,7 @@ PYTHON  ?= python3
 DECK    ?= slides
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # what the test suite talks to for real
-TEST_SYSTEM_PACKAGES := tmux openssh-server squashfs-tools systemd-container
+TEST_SYSTEM_PACKAGES := tmux openssh-server squashfs-tools systemd-container chromium
 
 .PHONY: present test bench check sysdeps-test clean
 

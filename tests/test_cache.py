@@ -84,7 +84,8 @@ def test_a_warm_start_does_not_import_the_parsers(deck: Path, tmp_path: Path):
         "from tui.render.markdown import render_markdown\n"
         "render_markdown(deck.slides[1].elements[0].text)\n"
         "import tui.cli, tui.app, tui.config, tui.demostage, tui.screens.present  # the rest of the start path\n"
-        "heavy = ('markdown_it', 'yaml', 'pygments', 'pyte', 'tui.engine', 'asyncssh', 'kubernetes')\n"
+        "heavy = ('markdown_it', 'yaml', 'pygments', 'pyte', 'tui.engine', 'asyncssh', 'kubernetes',\n"
+        "         'tui.guided', 'tui.browser', 'textual_serve', 'aiohttp', 'playwright')\n"
         "loaded = [m for m in heavy if m in sys.modules]\n"
         "print(','.join(loaded) or 'none')\n"
     )

@@ -81,6 +81,8 @@ class FlatdeckApp(App[None]):
             for binding in screen.BINDINGS:
                 if binding.id in ("quit", "help-close"):  # the palette already offers Quit
                     continue
+                if screen.check_action(binding.action.partition("(")[0], ()) is False:
+                    continue  # e.g. the self-guided keys outside --guided
                 action = binding.action
                 yield SystemCommand(
                     f"{binding.description}",

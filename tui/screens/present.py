@@ -57,6 +57,9 @@ class PresentScreen(Screen):
         Binding("p", "demo('toggle_pause')", "Pause / resume a replay", id="demo-pause"),
         Binding("right_square_bracket", "demo('next_marker')", "Replay: jump to the next marker", id="demo-marker"),
         Binding("tab", "focus_pane", "Type into the demo's shell", id="demo-focus"),
+        # --guided only (check_action hides them otherwise)
+        Binding("c", "guided('recheck')", "Run the check again", id="demo-recheck"),
+        Binding("u", "guided('catch_up')", "Rebuild the shell: setup and the steps that passed", id="demo-catch-up"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("escape", "close_help", "", id="help-close", show=False),
@@ -100,6 +103,8 @@ class PresentScreen(Screen):
         footer = self.query_one(DeckFooter)
         footer.title = self.deck.title
         await self.show(self.index, step=0)
+        for notice in getattr(self.app.demos, "notices", ()):
+            self.notify(notice, timeout=12, markup=False)
         self.set_interval(1.0, self._tick)
         if self.watch_files:
             self.set_interval(RELOAD_POLL_SECONDS, self.check_reload)
@@ -124,6 +129,8 @@ class PresentScreen(Screen):
         view.scroll_home(animate=False)
         await self._show_demo(view.slide.demo)
         self.query_one(DeckFooter).message = ""  # a search result's label; it goes with its slide
+        if getattr(self.app, "demos", None) is not None:
+            self.app.demos.slide_shown(index)
         self._update_footer()
         self.call_after_refresh(self._prebuild_neighbours)
 
@@ -351,6 +358,14 @@ class PresentScreen(Screen):
         """A demo key: call the runtime's method of that name (a slide without a demo ignores it)."""
         if self.demo is not None:
             getattr(self.demo, method)()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "guided":  # the self-guided keys exist only in guided mode
+            return getattr(getattr(self.app, "demos", None), "mode", None) == "guided"
+        return True
+
+    def action_guided(self, method: str) -> None:
+        self.action_demo(method)
 
     def action_demo_fallback(self) -> None:
         if self.demo is not None and self.demo.fallback() is None and self.demo.failed is not None:
