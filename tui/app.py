@@ -13,6 +13,8 @@ from textual.screen import Screen
 from tui.deck.model import Deck
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tui.cache import DeckCache
     from tui.demostage import DemoStage
 from tui.screens.present import PresentScreen
@@ -34,6 +36,7 @@ class FlatdeckApp(App[None]):
         cache: "DeckCache | None" = None,
         demos: "DemoStage | None" = None,
         theme: str | None = None,
+        speaker: "Path | str | None" = None,
     ):
         super().__init__()
         self.deck = deck
@@ -42,6 +45,7 @@ class FlatdeckApp(App[None]):
         self.watch = watch
         self.cache = cache
         self.demos = demos  # None: demo slides show no panes (tests of the slides alone)
+        self.speaker = speaker  # the speaker view's socket: a path, "auto", or None for none
         self.started_at = clock()
         if keymap:
             self.set_keymap(keymap)

@@ -41,6 +41,15 @@ def _parser() -> argparse.ArgumentParser:
                          help="characters per second when a command types itself (0: instantly)")
     present.add_argument("--theme", choices=THEMES, help="colours: dark, light or projector (high contrast); "
                          "default: the deck's `theme:`, else dark")
+    present.add_argument("--socket", type=Path, metavar="PATH", help="where `flatdeck notes` joins "
+                         "(default: $XDG_RUNTIME_DIR/flatdeck/present-PID.sock)")
+
+    notes = sub.add_parser("notes", help="the speaker view: join the running `flatdeck present` "
+                           "(notes, next slide, demo steps, timer and pacing)")
+    notes.add_argument("--deck", type=Path, metavar="DECK", help="join the presentation of this deck "
+                       "(default: the most recently started presentation)")
+    notes.add_argument("--socket", type=Path, metavar="PATH", help="join the presentation listening on this socket")
+    notes.add_argument("--list", action="store_true", help="list the running presentations and exit")
 
     check = sub.add_parser("check", help="validate a deck and its demos; list every command it can run")
     check.add_argument("deck", nargs="?", type=Path, default=DEFAULT_DECK)
@@ -129,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             return _replay(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "notes":
+            return _notes(args)
         if args.command == "lab" and args.lab_command == "fetch":
             from tui.lab.fetch import main as fetch_lab
 
@@ -199,7 +210,7 @@ def _present(args: argparse.Namespace) -> int:
                       1.0 / args.typing_speed if args.typing_speed > 0 else 0.0, args.recordings,
                       progress=progress, notices=notices)
     FlatdeckApp(deck, start, keymap=keymap, watch=not args.no_watch, cache=cache, demos=demos,
-                theme=args.theme).run()
+                theme=args.theme, speaker=args.socket or "auto").run()
     return 0
 
 
@@ -259,6 +270,35 @@ def _serve(args: argparse.Namespace, argv: list[str]) -> int:
     own.add_argument("--restart", action="store_true")
     _, present_args = own.parse_known_args(argv[argv.index("serve") + 1:])
     return serve(present_args, args.host, args.port, args.font_size, deck.title or "flatdeck")
+
+
+def _notes(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from tui.remote.client import Follower, choose, presentations
+    from tui.remote.protocol import RemoteError
+
+    try:
+        if args.list:
+            found = asyncio.run(presentations())
+            for presentation in found:
+                print(f"{presentation.hello.get('pid')}  {presentation.deck}  {presentation.path}")
+            if not found:
+                print("no presentation is running", file=sys.stderr)
+            return 0 if found else 1
+        asyncio.run(_close(choose(args.socket, args.deck)))  # a clear message now rather than a waiting window
+    except RemoteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    from tui.config import load_keymap
+    from tui.screens.notes import NotesApp
+
+    NotesApp(Follower(args.socket, args.deck), keymap=load_keymap()).run()
+    return 0
+
+
+async def _close(joining) -> None:
+    (await joining).close()
 
 
 def _replay(args: argparse.Namespace) -> int:

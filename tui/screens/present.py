@@ -13,11 +13,15 @@ from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Static
 
+from tui.deck import pacing
 from tui.deck.model import Deck
+from tui.deck.pacing import SlideTimes
 from tui.deck.watch import deck_signature
 from tui.errors import LoadError
+from tui.screens.speaker_link import SpeakerLink
 from tui.widgets.deck_footer import DeckFooter
 from tui.widgets.help_panel import HelpPanel
+from tui.widgets.pace_text import footer_pace
 from tui.widgets.slide_view import SlideView
 
 if TYPE_CHECKING:
@@ -57,6 +61,7 @@ class PresentScreen(Screen):
         Binding("p", "demo('toggle_pause')", "Pause / resume a replay", id="demo-pause"),
         Binding("right_square_bracket", "demo('next_marker')", "Replay: jump to the next marker", id="demo-marker"),
         Binding("tab", "focus_pane", "Type into the demo's shell", id="demo-focus"),
+        Binding("t", "toggle_timer", "Timer and pacing in the footer", id="timer"),
         # --guided only (check_action hides them otherwise)
         Binding("c", "guided('recheck')", "Run the check again", id="demo-recheck"),
         Binding("u", "guided('catch_up')", "Rebuild the shell: setup and the steps that passed", id="demo-catch-up"),
@@ -87,6 +92,9 @@ class PresentScreen(Screen):
         self._signature = deck_signature(deck.path) if watch else ()
         # the files as they were when `deck` was parsed; the start-up cache is keyed by them
         self._loaded_signature = self._signature or deck_signature(deck.path)
+        self.slide_times = SlideTimes()  # pacing: time spent on each slide
+        self.show_pacing = False  # `t`: the footer shows the slide and the talk against their budgets
+        self.speaker = SpeakerLink(self)  # `flatdeck notes` joins through it
 
     def compose(self) -> ComposeResult:
         yield Static(id="reload-error", classes="error-panel")
@@ -105,6 +113,7 @@ class PresentScreen(Screen):
         await self.show(self.index, step=0)
         for notice in getattr(self.app.demos, "notices", ()):
             self.notify(notice, timeout=12, markup=False)
+        self.call_after_refresh(self.speaker.start)  # after the first slide is on screen
         self.set_interval(1.0, self._tick)
         if self.watch_files:
             self.set_interval(RELOAD_POLL_SECONDS, self.check_reload)
@@ -127,6 +136,7 @@ class PresentScreen(Screen):
         view.reveal(view.slide.steps - 1 if step is None else step)
         view.display = True
         view.scroll_home(animate=False)
+        self.slide_times.enter(index, self.app.clock())
         await self._show_demo(view.slide.demo)
         self.query_one(DeckFooter).message = ""  # a search result's label; it goes with its slide
         if getattr(self.app, "demos", None) is not None:
@@ -353,6 +363,7 @@ class PresentScreen(Screen):
         panel = self._panels.get(message.name)
         if panel is not None:
             panel.handle(message.event)
+        self.speaker.demo_event(message.event)
 
     def action_demo(self, method: str) -> None:
         """A demo key: call the runtime's method of that name (a slide without a demo ignores it)."""
@@ -397,6 +408,7 @@ class PresentScreen(Screen):
         self.set_focus(None)
 
     async def on_unmount(self) -> None:
+        self.speaker.close()  # speaker windows say "presentation ended" at once
         stage = getattr(self.app, "demos", None)
         if stage is not None:
             await stage.close()  # cleanup steps, then every shell ends: nothing outlives the talk
@@ -414,6 +426,21 @@ class PresentScreen(Screen):
             parts.append(f"▸ {self.view.step + 1}/{slide.steps}")
         parts.append(f"{self.index + 1} / {len(self.deck.slides)}")
         footer.position = "  ".join(parts)
+        self._update_pacing()
+        self.speaker.publish()
+
+    def pace(self) -> pacing.Pace:
+        """The pace now: the current slide and the talk against their budgets (tui/deck/pacing.py)."""
+        now = self.app.clock()
+        return pacing.pace([s.budget for s in self.deck.slides], self.index, now - self.app.started_at,
+                    self.slide_times.spent_on(self.index, now))
+
+    def _update_pacing(self) -> None:
+        self.query_one(DeckFooter).pacing = footer_pace(self.pace()) if self.show_pacing else None
+
+    def action_toggle_timer(self) -> None:
+        self.show_pacing = not self.show_pacing
+        self._update_pacing()
 
     def on_slide_view_scrolled(self, event: SlideView.Scrolled) -> None:
         if event.control is self._views.get(self.index):
@@ -421,6 +448,8 @@ class PresentScreen(Screen):
 
     def _tick(self) -> None:
         self.query_one(DeckFooter).elapsed = self.app.elapsed()
+        if self.show_pacing:
+            self._update_pacing()
 
     # hot reload -------------------------------------------------------------------------------
     async def check_reload(self) -> None:
