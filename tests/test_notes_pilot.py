@@ -106,6 +106,19 @@ async def test_the_speaker_window_quitting_leaves_the_talk_running_and_the_talk_
     assert not path.exists()  # and took its socket file with it
 
 
+async def test_a_speaker_window_joining_later_gets_the_times_as_of_now(tmp_path):
+    path = tmp_path / "present.sock"
+    clock = FakeClock()
+    app = FlatdeckApp(load_deck(FEATURE_DECK), 2, clock=clock, watch=False, speaker=path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.screen.speaker.server is not None)
+        clock.now += 95  # the talk has run for a while before the speaker's window joins
+        link = await join(path)
+        state = await _latest(link, [], lambda s: True, pilot)
+        assert (state["index"], state["elapsed"], state["spent"]) == (2, 95.0, 95.0)
+        link.close()
+
+
 async def test_demo_steps_and_their_statuses_reach_the_speaker(tmp_path):
     path = tmp_path / "present.sock"
     app = make_app(start=DEMO_SLIDE, demos=DemoStage(SCENARIOS, mode="replay"), speaker=path)

@@ -22,9 +22,11 @@ REFUSE_WAIT = 1.0  # seconds a refused peer gets to read why
 
 
 class NotesServer:
-    def __init__(self, path: Path, on_command: Callable[[str, object], None], hello: dict):
+    def __init__(self, path: Path, on_command: Callable[[str, object], None], hello: dict,
+                 current: Callable[[], dict | None] | None = None):
         self.path = path
         self.on_command = on_command
+        self.current = current  # the state as of now, for a window that joins (its times must be fresh)
         self.hello = {"type": "hello", "protocol": PROTOCOL, "pid": os.getpid(), **hello}
         self._server: asyncio.AbstractServer | None = None
         self._clients: set[asyncio.StreamWriter] = set()
@@ -69,7 +71,10 @@ class NotesServer:
                 await asyncio.wait_for(reader.read(MAX_LINE), REFUSE_WAIT)
                 return
             writer.write(encode(self.hello))
-            if self._last is not None:
+            state = self.current() if self.current is not None else None
+            if state is not None:
+                writer.write(encode({**state, "type": "state"}))
+            elif self._last is not None:
                 writer.write(self._last)
             self._clients.add(writer)
             while line := await reader.readline():

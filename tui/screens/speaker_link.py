@@ -45,7 +45,8 @@ class SpeakerLink:
                 directory = private_dir()
                 sweep_stale(directory)
                 where = socket_path(directory, os.getpid())
-            server = NotesServer(Path(where), self._command, hello(self.screen.deck, app.theme, time.time()))
+            server = NotesServer(Path(where), self._command, hello(self.screen.deck, app.theme, time.time()),
+                                 self.state)
             await server.start()
         except RemoteError as exc:
             self.screen.notify(f"No speaker view for this talk: {exc}", severity="warning", timeout=8)
@@ -66,22 +67,30 @@ class SpeakerLink:
         """Tell every speaker window where the presenter is now (nothing when nothing changed)."""
         if self.server is None:
             return
+        state = self.state()
+        if state is None:
+            return
+        unchanged = {k: v for k, v in state.items() if k not in ("elapsed", "spent")}
+        if unchanged == self._sent:
+            return  # a scroll, or pane output: the speaker view shows nothing new
+        self._sent = unchanged
+        self.server.publish(state)
+
+    def state(self) -> dict | None:
+        """The presenter's state now (tui/remote/state.py); None while a reload rebuilds the slides."""
         from tui.remote.state import demo_state, slide_state
 
         screen, app = self.screen, self.screen.app
+        if screen.index not in screen._views:
+            return None
         slide = screen.deck.slides[screen.index]
         demo = None
         if slide.demo and getattr(app, "demos", None) is not None:
             panel = screen._panels.get(slide.demo)
             demo = demo_state(slide.demo, screen.demo, getattr(panel, "error", ""))
         now = app.clock()
-        state = slide_state(screen.deck, screen.index, screen.view.step, now - app.started_at,
-                            screen.slide_times.spent_on(screen.index, now), demo)
-        unchanged = {k: v for k, v in state.items() if k not in ("elapsed", "spent")}
-        if unchanged == self._sent:
-            return  # a scroll, or pane output: the speaker view shows nothing new
-        self._sent = unchanged
-        self.server.publish(state)
+        return slide_state(screen.deck, screen.index, screen.view.step, now - app.started_at,
+                           screen.slide_times.spent_on(screen.index, now), demo)
 
     def demo_event(self, event: object) -> None:
         from tui.engine.events import PaneOutput
