@@ -158,8 +158,8 @@ async def test_the_notes_app_follows_a_presentation_and_sends_its_keys(tmp_path)
     path = tmp_path / "present.sock"
     commands: list = []
     server = NotesServer(path, lambda kind, value: commands.append((kind, value)),
-                         {"deck": str(FEATURE_DECK), "title": "The flatdeck feature tour", "theme": "textual-dark",
-                          "palette": "dark", "started": 1.0})
+                         {"deck": str(FEATURE_DECK), "title": "The flatdeck feature tour", "theme": "dark",
+                          "started": 1.0})
     await server.start()
     deck = load_deck(FEATURE_DECK)
     server.publish(slide_state(deck, 2, 0, elapsed=200.0, spent=40.0))
@@ -232,3 +232,13 @@ async def test_the_timer_binding_is_in_help_and_the_palette(key):
 
         rows = dict((d, k) for k, d in app.screen.query_one(HelpPanel).rows)
         assert rows["Timer and pacing in the footer"] == key
+
+
+@pytest.mark.parametrize("theme, textual_theme", [("projector", "flatdeck-projector"), ("light", "textual-light"),
+                                                  ("no-such-theme", "textual-dark")])
+async def test_the_notes_app_takes_the_presenting_windows_theme(theme, textual_theme):
+    app = NotesApp(None, clock=FakeClock())
+    async with app.run_test(size=(80, 24)):
+        app.joined({"type": "hello", "title": "T", "theme": theme, "pid": 1})
+        assert app.theme == textual_theme
+        assert app.palette == (theme if theme != "no-such-theme" else "dark")

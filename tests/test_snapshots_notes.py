@@ -22,7 +22,7 @@ def _notes(state: dict, ended: bool = False):
     app = NotesApp(None, clock=frozen_clock)
 
     async def run_before(pilot) -> None:
-        app.joined({"type": "hello", "pid": 4242, **hello(DECK, "textual-dark", 0.0)})
+        app.joined({"type": "hello", "pid": 4242, **hello(DECK, "dark", 0.0)})
         await app.apply(state)
         if ended:
             app.ended()

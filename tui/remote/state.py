@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 
 def hello(deck: Deck, theme: str, started: float) -> dict:
-    """What a presentation says about itself on connect (`started`: wall-clock seconds)."""
-    return {"deck": str(deck.path.resolve()), "title": deck.title, "theme": theme, "palette": deck.meta.theme,
-            "started": started}
+    """What a presentation says about itself on connect: its deck, its theme (dark, light, projector)
+    and when it started (wall-clock seconds)."""
+    return {"deck": str(deck.path.resolve()), "title": deck.title, "theme": theme, "started": started}
 
 
 def slide_markdown(deck: Deck, slide: Slide) -> list[str]:

@@ -83,7 +83,7 @@ class NotesApp(App[None]):
         self.state: dict | None = None
         self.received = 0.0  # our clock when `state` arrived: times shown grow from there
         self.ended_at: float | None = None  # our clock when the presentation went away
-        self.palette = "dark"
+        self.palette = "dark"  # the deck's theme, for the Markdown of notes and previews
         self._demo_name: str | None = None
         self._steps: "StepList | None" = None
         if keymap:
@@ -133,10 +133,11 @@ class NotesApp(App[None]):
 
     # what the presentation says ----------------------------------------------------------------
     def joined(self, hello: dict) -> None:
-        theme = hello.get("theme")
-        if isinstance(theme, str) and theme in self.available_themes:
-            self.theme = theme
-        self.palette = hello.get("palette") if hello.get("palette") in ("dark", "light") else "dark"
+        from tui.deck.model import THEMES
+        from tui.themes import apply_theme
+
+        self.palette = hello["theme"] if hello.get("theme") in THEMES else "dark"
+        apply_theme(self, self.palette)  # the presenting window's colours
         self.query_one("#notes-title", Label).update(str(hello.get("title", "")))
         self.set_status(f"● live (pid {hello.get('pid')})", "-live")
 

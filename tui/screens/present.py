@@ -433,7 +433,7 @@ class PresentScreen(Screen):
         """The pace now: the current slide and the talk against their budgets (tui/deck/pacing.py)."""
         now = self.app.clock()
         return pacing.pace([s.budget for s in self.deck.slides], self.index, now - self.app.started_at,
-                    self.slide_times.spent_on(self.index, now))
+                           self.slide_times.spent_on(self.index, now))
 
     def _update_pacing(self) -> None:
         self.query_one(DeckFooter).pacing = footer_pace(self.pace()) if self.show_pacing else None

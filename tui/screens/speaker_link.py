@@ -45,7 +45,7 @@ class SpeakerLink:
                 directory = private_dir()
                 sweep_stale(directory)
                 where = socket_path(directory, os.getpid())
-            server = NotesServer(Path(where), self._command, hello(self.screen.deck, app.theme, time.time()),
+            server = NotesServer(Path(where), self._command, hello(self.screen.deck, getattr(app, "deck_theme", "dark"), time.time()),
                                  self.state)
             await server.start()
         except RemoteError as exc:
