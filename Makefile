@@ -4,7 +4,7 @@ PYTHON  ?= python3
 DECK    ?= slides
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # what the test suite talks to for real
-TEST_SYSTEM_PACKAGES := tmux openssh-server squashfs-tools systemd-container
+TEST_SYSTEM_PACKAGES := tmux openssh-server squashfs-tools systemd-container chromium
 
 .PHONY: present test bench check sysdeps-test clean
 
@@ -14,7 +14,7 @@ present: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(VENV)/bin/flatdeck check $(DECK)
 
-test: sysdeps-test $(VENV)/.installed-test
+test: sysdeps-test $(VENV)/.installed-test $(VENV)/systemd-sysupdate/env
 	$(VENV)/bin/pytest
 
 bench: sysdeps-test $(VENV)/.installed-test
@@ -22,6 +22,7 @@ bench: sysdeps-test $(VENV)/.installed-test
 	$(VENV)/bin/python benchmarks/panes.py
 	$(VENV)/bin/python benchmarks/replay.py
 	$(VENV)/bin/python benchmarks/kube.py
+	$(VENV)/bin/python benchmarks/export.py
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; }
@@ -35,6 +36,10 @@ $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
 $(VENV)/.installed-test: $(VENV)/bin/python pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[test]' --config-settings editable_mode=compat
 	@touch $@ $(VENV)/.installed
+
+# systemd-sysupdate for tests/test_lab_sysupdate.py (Debian 12's systemd has none): see the script
+$(VENV)/systemd-sysupdate/env: tests/tools/systemd-sysupdate.sh
+	tests/tools/systemd-sysupdate.sh $(VENV)/systemd-sysupdate
 
 sysdeps-test:
 	@missing=""; for p in $(TEST_SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

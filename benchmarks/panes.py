@@ -39,8 +39,8 @@ from screen_feed import CHUNK, HEIGHT, WIDTH, make_stream  # noqa: E402
 from terminal_ingest import make_log  # noqa: E402
 from tmuxctl import Tmux, TmuxError, alive, quote, wait_gone  # noqa: E402
 
-# a server of our own, so run.py (socket "flatdeck-bench") and this script never kill each other's
-tmuxctl.SOCKET = "flatdeck-bench-panes"
+# a server of our own per run, so run.py, this script and a second run never kill each other's
+tmuxctl.SOCKET = f"flatdeck-bench-panes-{os.getpid()}"
 
 DECK = ROOT / "tests" / "fixtures" / "feature-deck.md"
 DEMO_SLIDE, PLAIN_SLIDE = 8, 2  # "A demo slide" (binds fixture-demo), "Headings and text" (no demo)
@@ -119,7 +119,8 @@ def from_ansi_lines(text: str) -> float:
 async def _pane_ingest(path: Path, cwd: Path) -> dict:
     """LocalShell runs `cat FILE`; each PaneOutput goes into a TerminalModel as the pane feeds it,
     and the last ROWS rows are rendered at most once per 1/60 s (a repaint). Timed from typing the
-    command until its exit status arrives."""
+    command until its exit status arrives. LocalShell reads at most READ_BUDGET bytes per
+    READ_WINDOW (so a flood leaves room for keys): that bounds this figure from above."""
     from tui.engine.events import EventBus, PaneOutput
     from tui.engine.local import LocalShell
     from tui.engine.session import SessionError
@@ -135,12 +136,11 @@ async def _pane_ingest(path: Path, cwd: Path) -> dict:
             seen["events"] += 1
             seen["dirty"] = True
 
-    def repaint() -> None:
+    def repaint() -> None:  # what a pane following its output draws (TerminalPane.render_line)
         seen["dirty"] = False
         seen["renders"] += 1
-        total = model.row_count
-        for row in range(max(0, total - ROWS), total):
-            model.render_row(row)
+        for y in range(ROWS):
+            model.render_tail_row(y, ROWS)
 
     async def painter() -> None:
         while True:

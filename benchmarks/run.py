@@ -1,6 +1,9 @@
 """flatdeck benchmarks: start, slide switch, idle CPU and memory of `flatdeck present`, in tmux.
 
-    .venv/bin/python benchmarks/run.py [--runs N] [--deck PATH] [--json FILE]
+    .venv/bin/python benchmarks/run.py [--runs N] [--deck PATH] [--talk DIR] [--json FILE]
+
+Two decks: --deck (default benchmarks/deck.md, every metric) and --talk (default slides/, the real
+talk with its title slide, pauses and demo panes: start and switch; `--talk ''` skips it).
 
 Each latency is measured against a floor taken in the same invocation with the same method (a
 plain shell printing the slide's text), so the ratio says how much flatdeck adds over the terminal
@@ -33,7 +36,9 @@ TIMEOUT = 15.0  # a slide not visible by then is a failure, not a slow sample
 SETTLE = 1.0  # after the first slide shows, flatdeck still builds the next slide in the background
 IDLE = 10.0  # idle window for CPU
 PAUSE = 0.5  # between key presses: a presenter does not press faster, and background builds finish
-TARGETS = {"start": 240.0, "switch": 20.0, "idle_cpu": 0.5, "rss": 80.0}
+TARGETS = {"start": 240.0, "switch": 20.0, "idle_cpu": 0.5, "rss": 80.0, "talk_start": 240.0, "talk_switch": 20.0}
+TALK = HERE.parent / "slides"
+HEADING = 30  # characters of a talk slide's heading to look for: fits a demo slide's narrow column
 
 
 class BenchError(RuntimeError):
@@ -102,6 +107,29 @@ def expected(slide: str, number: int, total: int) -> list[re.Pattern]:
     return patterns
 
 
+def talk_plan(deck: Path) -> tuple[list[list[re.Pattern]], list[str], list[int]]:
+    """For a deck with front matter, directives and demo panes (the talk), read with flatdeck's own
+    deck model: what must be on screen for each slide (the start of its heading, cut at a word so a
+    narrow column cannot wrap it, and the footer `n / N`), the floor's text for each slide, and how
+    many reveal presses (its pauses) each slide takes before the next Right switches slides."""
+    from tui.deck.parse import load_deck  # the model only: no Textual
+    from tui.errors import LoadError
+
+    try:
+        model = load_deck(deck)
+    except LoadError as exc:
+        raise BenchError(str(exc)) from None
+    total = len(model.slides)
+    expect, texts, reveals = [], [], []
+    for n, slide in enumerate(model.slides, 1):
+        title = _plain(slide.title or model.meta.title)
+        head = title if len(title) <= HEADING else title[:HEADING].rsplit(" ", 1)[0]
+        expect.append([re.compile(re.escape(head)), re.compile(rf"(?<!\d){n} / {total}(?!\d)")])
+        texts.append(f"{title}\n\n{n} / {total}\n")
+        reveals.append(slide.steps - 1)
+    return expect, texts, reveals
+
+
 # measuring -------------------------------------------------------------------------------------
 def wait_visible(tmux: Tmux, pane: str, pid: int, patterns: list[re.Pattern], t0: float) -> float:
     """Poll the pane until every pattern matches some line; return seconds since t0."""
@@ -152,15 +180,19 @@ def memory_mib(pid: int) -> tuple[float, float]:
 
 
 class Bench:
-    def __init__(self, tmux: Tmux, slides: list[str], deck: Path, work: Path):
+    def __init__(self, tmux: Tmux, slides: list[str], deck: Path, work: Path,
+                 plan: tuple[list[list[re.Pattern]], list[str], list[int]] | None = None, prefix: str = "s"):
         self.tmux, self.deck, self.work = tmux, deck, work
         total = len(slides)
-        self.expect = [expected(s, n, total) for n, s in enumerate(slides, 1)]
-        # floor texts: the slide's Markdown plus the footer line flatdeck would show
+        if plan is None:
+            # floor texts: the slide's Markdown plus the footer line flatdeck would show
+            plan = ([expected(s, n, total) for n, s in enumerate(slides, 1)],
+                    [f"{slide}\n\n{n} / {total}\n" for n, slide in enumerate(slides, 1)], [0] * total)
+        self.expect, floor_texts, self.reveals = plan
         self.texts = []
-        for n, slide in enumerate(slides, 1):
-            path = work / f"s{n}.txt"
-            path.write_text(f"{slide}\n\n{n} / {total}\n", encoding="utf-8")
+        for n, text in enumerate(floor_texts, 1):
+            path = work / f"{prefix}{n}.txt"
+            path.write_text(text, encoding="utf-8")
             self.texts.append(str(path))
         self.switch_script = work / "floor_switch.sh"
         self.switch_script.write_text(
@@ -203,18 +235,22 @@ class Bench:
         pane, pid, t0 = launch(self.tmux, name, ["bash", str(self.switch_script), *self.texts], str(self.work))
         try:
             wait_visible(self.tmux, pane, pid, self.expect[0], t0)
-            return self._switches(pane, pid)
+            return self._switches(pane, pid, [0] * len(self.expect))
         finally:
             self._end(name, pid)
 
-    def _switches(self, pane: str, pid: int) -> list[float]:
+    def _switches(self, pane: str, pid: int, reveals: list[int]) -> list[float]:
+        """Right to each next slide, timed; a slide with pauses first gets its reveal presses (untimed)."""
         times = []
-        for patterns in self.expect[1:]:
+        for patterns, reveal in zip(self.expect[1:], reveals):
+            for _ in range(reveal):
+                time.sleep(PAUSE)
+                self.tmux.command(f"send-keys -t {pane} Right")
             time.sleep(PAUSE)
             times.append(wait_visible(self.tmux, pane, pid, patterns, press(self.tmux, pane, "Right")))
         return times
 
-    def flatdeck(self, full: bool = True) -> dict:
+    def flatdeck(self, full: bool = True, idle: bool = True) -> dict:
         name = self._session()
         pane, pid, t0 = launch(self.tmux, name, self.app, str(self.work))
         try:
@@ -223,12 +259,13 @@ class Bench:
                 return result
             pid = app_pid(pid)
             time.sleep(SETTLE)
-            cpu0, w0 = cpu_seconds(pid), time.perf_counter()
-            time.sleep(IDLE)
-            cpu1, w1 = cpu_seconds(pid), time.perf_counter()
-            result["idle_cpu"] = 100 * (cpu1 - cpu0) / (w1 - w0)
-            result["rss"], result["hwm"] = memory_mib(pid)
-            result["switch"] = self._switches(pane, pid)
+            if idle:
+                cpu0, w0 = cpu_seconds(pid), time.perf_counter()
+                time.sleep(IDLE)
+                cpu1, w1 = cpu_seconds(pid), time.perf_counter()
+                result["idle_cpu"] = 100 * (cpu1 - cpu0) / (w1 - w0)
+                result["rss"], result["hwm"] = memory_mib(pid)
+            result["switch"] = self._switches(pane, pid, self.reveals)
             return result
         finally:
             self._end(name, pid)
@@ -246,12 +283,13 @@ ROWS = [  # key, label, unit, scale (seconds → ms for latencies), has floor, d
     ("rss", "RSS (VmRSS)", "MiB", 1, False, 1),
     ("hwm", "peak RSS (VmHWM)", "MiB", 1, False, 1),
 ]
+TALK_ROWS = [("talk_start", "start, talk", "ms", 1000, True, 1), ("talk_switch", "switch, talk", "ms", 1000, True, 1)]
 
 
 def report(app: dict[str, list[float]], floor: dict[str, list[float]]) -> tuple[str, dict]:
     header = ("metric", "flatdeck median (min–max)", "floor median (min–max)", "ratio", "target", "")
     table, data = [header], {}
-    for key, label, unit, scale, has_floor, digits in ROWS:
+    for key, label, unit, scale, has_floor, digits in ROWS + [row for row in TALK_ROWS if app.get(row[0])]:
         s = summary([x * scale for x in app[key]])
         cell = f"{s['median']:.{digits}f} {unit} ({s['min']:.{digits}f}–{s['max']:.{digits}f})"
         entry = {"unit": unit, **s}
@@ -279,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark `flatdeck present` in tmux against a plain-shell floor.")
     parser.add_argument("--runs", type=int, default=7, help="measured runs (default 7; at least 5 for stable medians)")
     parser.add_argument("--deck", type=Path, default=HERE / "deck.md", help="deck to present (default: benchmarks/deck.md)")
+    parser.add_argument("--talk", type=str, default=str(TALK), metavar="DIR",
+                        help="the talk's deck, measured too (start, switch; default: slides/; '' skips it)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the samples and summary as JSON")
     args = parser.parse_args(argv)
     if args.runs < 1:
@@ -298,6 +338,10 @@ def main(argv: list[str] | None = None) -> int:
         slides = read_slides(deck)
         if len(slides) < 2:
             raise BenchError(f"{args.deck}: need at least 2 slides to measure switching, found {len(slides)}")
+        talk = Path(args.talk).resolve() if args.talk else None
+        if talk is not None and not talk.exists():
+            raise BenchError(f"{args.talk}: no such deck")
+        plan = talk_plan(talk) if talk else None
         with tempfile.TemporaryDirectory(prefix="flatdeck-bench-") as tmp:
             work = Path(tmp)
             (work / "config").mkdir()
@@ -307,14 +351,19 @@ def main(argv: list[str] | None = None) -> int:
             env.update(XDG_CONFIG_HOME=str(work / "config"), COLORTERM="truecolor")
             tmux = Tmux(WIDTH, HEIGHT, env)
             bench = Bench(tmux, slides, deck, work)
+            talk_bench = Bench(tmux, [], talk, work, plan, prefix="t") if plan else None
 
             log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
-            log(f"deck {shown} ({len(slides)} slides), {args.runs} runs, tmux {WIDTH}×{HEIGHT}; "
-                f"≈ {args.runs * (IDLE + SETTLE + PAUSE * 2 * (len(slides) - 1) + 1):.0f} s")
+            talk_presses = (len(plan[0]) - 1 + sum(plan[2])) if plan else 0
+            log(f"deck {shown} ({len(slides)} slides){f', talk {os.path.relpath(talk)} ({len(plan[0])} slides)' if plan else ''}, "
+                f"{args.runs} runs, tmux {WIDTH}×{HEIGHT}; ≈ {args.runs * (IDLE + SETTLE + PAUSE * 2 * (len(slides) - 1) + 1 + (SETTLE + PAUSE * 2 * talk_presses + 2 if plan else 0)):.0f} s")
             bench.flatdeck(full=False)  # warm-up (disk cache, .pyc files): not counted
             bench.floor_start()
-            app: dict[str, list[float]] = {k: [] for k in ("start", "switch", "idle_cpu", "rss", "hwm")}
-            floor: dict[str, list[float]] = {"start": [], "switch": []}
+            if talk_bench:
+                talk_bench.flatdeck(full=False)
+            app: dict[str, list[float]] = {k: [] for k in ("start", "switch", "idle_cpu", "rss", "hwm",
+                                                           "talk_start", "talk_switch")}
+            floor: dict[str, list[float]] = {"start": [], "switch": [], "talk_start": [], "talk_switch": []}
             for run in range(1, args.runs + 1):
                 # floor and app alternate within each run, so both see the same machine state
                 floor["start"].append(bench.floor_start())
@@ -326,6 +375,15 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"run {run}/{args.runs}: start {result['start'] * 1000:.0f} ms (floor {floor['start'][-1] * 1000:.1f}), "
                     f"switch {' '.join(f'{x * 1000:.0f}' for x in result['switch'])} ms, "
                     f"idle CPU {result['idle_cpu']:.2f} %, RSS {result['rss']:.1f} MiB")
+                if talk_bench:
+                    floor["talk_start"].append(talk_bench.floor_start())
+                    floor["talk_switch"] += talk_bench.floor_switch()
+                    result = talk_bench.flatdeck(idle=False)
+                    app["talk_start"].append(result["start"])
+                    app["talk_switch"] += result["switch"]
+                    log(f"  talk: start {result['start'] * 1000:.0f} ms (floor {floor['talk_start'][-1] * 1000:.1f}), "
+                        f"switch median {statistics.median(result['switch']) * 1000:.0f} ms, "
+                        f"max {max(result['switch']) * 1000:.0f} ms")
 
         text, data = report(app, floor)
         print(f"flatdeck benchmarks — {shown} ({len(slides)} slides), {args.runs} runs, tmux {WIDTH}×{HEIGHT}, "
@@ -333,10 +391,15 @@ def main(argv: list[str] | None = None) -> int:
         print(text)
         print(f"switch: {len(app['switch'])} switches ({len(slides) - 1} per run); idle CPU over {IDLE:g} s starting "
               f"{SETTLE:g} s after the first slide showed; RSS read after that idle period")
+        if talk_bench:
+            print(f"talk: {os.path.relpath(talk)} ({len(plan[0])} slides, {sum(plan[2])} reveal presses untimed, demo "
+                  f"panes replaying); start = its title slide's heading and footer on screen; "
+                  f"{len(app['talk_switch'])} switches, each = the next slide's heading and footer on screen")
         print("targets are informational; see benchmarks/README.md")
         if args.json:
             args.json.write_text(json.dumps({
                 "deck": shown, "slides": len(slides), "runs": args.runs, "size": [WIDTH, HEIGHT],
+                "talk": os.path.relpath(talk) if talk_bench else None,
                 "cpus": os.cpu_count(), "python": platform.python_version(), "metrics": data,
             }, indent=2) + "\n")
         return 0

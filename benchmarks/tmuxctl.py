@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import time
 
-SOCKET = "flatdeck-bench"  # `-L`: a private server socket, never the user's tmux
+SOCKET = f"flatdeck-bench-{os.getpid()}"  # `-L`: a private server per run, never the user's tmux
 KEEPER = "keeper"  # an idle session the control client stays attached to
 
 

@@ -51,3 +51,21 @@ async def until(pilot, condition, timeout: float = 10.0) -> None:
             return
         await pilot.pause(0.05)
     raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(scope="session")
+def fixture_demo_recordings(tmp_path_factory) -> Path:
+    """A real recording of tests/scenarios/fixture-demo.yaml, made by `flatdeck record` in /tmp so
+    prompts are stable."""
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("recordings")
+    lab = root / "lab.yaml"
+    lab.write_text("targets:\n  local: {kind: local, cwd: /tmp}\n")
+    scenario = Path(__file__).parent / "scenarios" / "fixture-demo.yaml"
+    result = subprocess.run([sys.executable, "-m", "tui", "record", str(scenario), "--recordings", str(root),
+                             "--lab", str(lab), "--typing-speed", "0"],
+                            cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root

@@ -84,11 +84,19 @@ def test_a_warm_start_does_not_import_the_parsers(deck: Path, tmp_path: Path):
         "from tui.render.markdown import render_markdown\n"
         "render_markdown(deck.slides[1].elements[0].text)\n"
         "import tui.cli, tui.app, tui.config, tui.demostage, tui.screens.present  # the rest of the start path\n"
-        "heavy = ('markdown_it', 'yaml', 'pygments', 'pyte', 'tui.engine', 'asyncssh', 'kubernetes')\n"
+        "heavy = ('markdown_it', 'yaml', 'pygments', 'pyte', 'tui.engine', 'asyncssh', 'kubernetes',\n"
+        "         'tui.guided', 'tui.browser', 'textual_serve', 'aiohttp', 'playwright')\n"
         "loaded = [m for m in heavy if m in sys.modules]\n"
         "print(','.join(loaded) or 'none')\n"
     )
-    assert _python(code).strip() == "none"
+    assert _python(code) == "none"
+
+
+def _python(code: str) -> str:
+    """What a fresh interpreter running `code` prints."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
 
 
 def test_a_directory_deck_of_several_files_has_a_signature_and_caches(tmp_path: Path):
@@ -138,8 +146,16 @@ def test_kube_panes_import_kubernetes_only_when_a_live_kube_step_runs(tmp_path: 
         "False True"]
 
 
-def _python(code: str) -> str:
-    """What `code` prints, run in a fresh interpreter (so sys.modules shows only what it imported)."""
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+def test_the_speaker_view_adds_nothing_heavy_to_the_start():
+    """`flatdeck present` starts the notes server after the first slide is on screen: none of it is
+    on the start path, and starting it loads only json beside its own modules."""
+    code = (
+        "import sys\n"
+        "import tui.cli, tui.app, tui.config, tui.demostage, tui.screens.present\n"
+        "early = sorted(m for m in sys.modules if m.startswith(('tui.remote', 'json')))\n"
+        "before = set(sys.modules)\n"
+        "import tui.remote.server, tui.remote.state, tui.remote.paths\n"
+        "added = sorted(m for m in set(sys.modules) - before if not m.startswith(('tui.remote', 'json', '_json')))\n"
+        "print(','.join(early) or 'none', ','.join(added) or 'none')\n"
+    )
+    assert _python(code).split() == ["none", "none"]

@@ -400,7 +400,14 @@ def test_front_matter_bad_authors(value):
 
 @pytest.mark.parametrize("value", ["blue", "Dark", "[dark]", "1"])
 def test_front_matter_bad_theme(value):
-    assert "expected one of: dark, light" in only_error(f"---\ntheme: {value}\n---\n# A\n").message
+    error = only_error(f"---\ntitle: T\ntheme:  {value}\n---\n# A\n")
+    assert "expected one of: dark, light, projector" in error.message
+    assert where(error) == (3, 9)  # the value, on its own line of the file
+
+
+def test_front_matter_errors_point_at_their_key_or_value():
+    errors = errors_of("---\ntitle: T\n\nbogus: 1\ntime:   soon\n---\n# A\n")
+    assert [where(e) for e in errors] == [(4, 1), (5, 9)]
 
 
 @pytest.mark.parametrize("value", ["90", "soon", "1x", "0s"])
@@ -448,7 +455,7 @@ def test_load_deck_gathers_errors_across_files(tmp_path):
     (tmp_path / "c.md").write_bytes(b"# C\n\xff\n")
     (tmp_path / "d.md").write_text("# fine\n")
     errors = load_errors(tmp_path)
-    assert [(e.location.path.name, e.location.line) for e in errors] == [("a.md", 1), ("a.md", 7), ("b.md", 3), ("c.md", 2)]
+    assert [(e.location.path.name, e.location.line) for e in errors] == [("a.md", 3), ("a.md", 7), ("b.md", 3), ("c.md", 2)]
     assert str(errors[2]) == f"{tmp_path / 'b.md'}:3:6: " + errors[2].message
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,22 +12,13 @@ from tui.engine.events import StepStatus
 from tui.widgets.demo_panel import DemoPanel
 from tui.widgets.terminal_pane import SIZE_SYNC
 
-REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = Path(__file__).parent / "scenarios"
 DEMO_SLIDE = 7  # 0-based: "A demo slide" binds fixture-demo
 
 
 @pytest.fixture(scope="module")
-def recordings(tmp_path_factory) -> Path:
-    """A real recording of fixture-demo, made by `flatdeck record` in /tmp so prompts are stable."""
-    root = tmp_path_factory.mktemp("recordings")
-    lab = root / "lab.yaml"
-    lab.write_text("targets:\n  local: {kind: local, cwd: /tmp}\n")
-    result = subprocess.run([sys.executable, "-m", "tui", "record", str(SCENARIOS / "fixture-demo.yaml"),
-                             "--recordings", str(root), "--lab", str(lab), "--typing-speed", "0"],
-                            cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return root
+def recordings(fixture_demo_recordings: Path) -> Path:
+    return fixture_demo_recordings
 
 
 def _panel(app) -> DemoPanel:

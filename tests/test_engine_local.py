@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import re
 from pathlib import Path
 
@@ -118,17 +119,19 @@ async def test_start_abort_loop_leaves_no_process_behind():
     """100 cycles: start, leave background jobs and a foreground job running, abort.
     Every tenth cycle also leaves a job that ignores SIGHUP, so TERM has to get it."""
     sids = []
+    tag = f"{os.getpid()}{time.monotonic_ns() % 10**6}"  # `sleep 300.TAG`: ours, not another test run's
     for cycle in range(100):
         session = LocalShell("p", EventBus())
         await session.start()
         sids.append(session.pid)
-        await session.run("sleep 300 &" + (" (trap '' HUP; sleep 301) &" if cycle % 10 == 0 else ""))
-        task = asyncio.create_task(session.run("sleep 302"))
+        await session.run(f"sleep 300.{tag} &" + (f" (trap '' HUP; sleep 301.{tag}) &" if cycle % 10 == 0 else ""))
+        task = asyncio.create_task(session.run(f"sleep 302.{tag}"))
         await asyncio.sleep(0)
         await session.close()
         task.cancel()
     assert _all_sessions_gone(sids) == []
-    ours = [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p).startswith("sleep 30")]
+    ours = [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p).startswith("sleep 30")
+            and _cmdline(p).rstrip().endswith(f".{tag}")]
     assert ours == []
 
 

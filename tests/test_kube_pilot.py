@@ -117,3 +117,12 @@ async def test_a_recorded_watch_replays_into_the_same_table_and_tree(tmp_path, d
         await until(pilot, lambda: runtime.status["tree"] is StepStatus.PASSED)
         assert [row.split()[0] for row in _rows(app, "tree")][0] == "Cluster/demo"
         assert len(_rows(app, "tree")) == 6  # cluster, Workers, Other, three Machines
+    # the HTML export shows each kube step as the table it ends on
+    from tui.deck.parse import load_deck
+    from tui.export import demo_views
+
+    view = demo_views(load_deck(deck), DemoStage(SCENARIOS, mode="replay", recordings=recordings))["kube-demo"]
+    running = next(s for s in view.steps if s.label == "Every Machine Running")
+    assert running.screen.splitlines()[0].split() == ["NAME", "CLUSTER", "NODENAME", "PHASE", "AGE", "VERSION"]
+    assert sorted((line.split()[0], line.split()[3]) for line in running.screen.splitlines()[1:]) == [
+        (name, "Running") for name, _, _ in live]

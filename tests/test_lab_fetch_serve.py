@@ -203,7 +203,7 @@ def test_unreachable_host_is_one_clear_line(tmp_path):
     ("artifact: []\n", ":1:", "`artifacts:` to be a list"),
     ("artifacts:\n  - name: a.raw\n    url: http://x/a.raw\n    sha256: nothex\n", ":4:", "not 64 hex digits"),
     ("artifacts:\n  - name: a.raw\n    url: ftp://x/a.raw\n    sha256: " + "0" * 64 + "\n", ":3:", "http:// or https://"),
-    ("artifacts:\n  - name: a.raw\n    url: http://x/a.raw\n", ":2:", "needs `sha256` or `sha256sums`"),
+    ("artifacts:\n  - name: a.raw\n    url: http://x/a.raw\n", ":2:", "needs `sha256`, `sha256sums` or `digests`"),
     ("artifacts:\n  - name: ../a.raw\n    url: http://x/a.raw\n    sha256: " + "0" * 64 + "\n", ":2:", "plain file name"),
     ("artifacts:\n  - name: a.raw\n    url: http://x/a.raw\n    sha256: " + "0" * 64 + "\n    colour: red\n", ":5:",
      "unknown field"),
@@ -216,14 +216,17 @@ def test_bad_manifest_is_located(tmp_path, text, where, what):
     assert err.count("\n") == 1 and err.startswith(f"error: {manifest}{where}") and what in err, err
 
 
-def test_shipped_manifest_loads_and_placeholders_fail_per_artifact(tmp_path):
-    artifacts = fetch.load_manifest(fetch.DEFAULT_MANIFEST)
-    names = [a.name for a in artifacts]
-    assert "flatcar_production_qemu_image.img" in names and "flatcar_production_qemu.sh" in names
-    assert len([n for n in names if n.startswith("kubernetes-v")]) == 2
-    image = artifacts[names.index("flatcar_production_qemu_image.img")]
-    with pytest.raises(fetch.FetchError, match="sha256 is still FILL-ME"):
-        fetch.fetch_one(image, tmp_path)
+def test_placeholder_checksum_fails_that_artifact_only(origin, tmp_path):
+    _, _, url, _ = origin
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(f"artifacts:\n  - name: a.img\n    url: {url}a.img\n    sha256: FILL-ME\n"
+                        f"  - name: kubernetes-v1.32.2-x86-64.raw\n    url: {url}kubernetes-v1.32.2-x86-64.raw\n"
+                        f"    sha256: {sha(PAYLOAD)}\n")
+    rc, out, err = run_fetch(manifest, tmp_path / "cache")
+    assert rc == 1 and "1 of 2 artifacts" in out
+    assert err == f"error: {manifest}:4: a.img: sha256 is still FILL-ME: fill in the checksum you verified " \
+                  "(or use `digests:` / `sha256sums:`)\n"
+    assert (tmp_path / "cache" / "kubernetes-v1.32.2-x86-64.raw").read_bytes() == PAYLOAD
 
 
 def test_default_cache_follows_xdg(monkeypatch, tmp_path):

@@ -208,3 +208,42 @@ def test_carriage_return_goes_to_the_start_of_the_wrapped_row():
     model = TerminalModel(20, 10)
     model.feed("x" * 20 + "\rY\r\n")  # exactly a full row: the cursor is still on it (pending wrap)
     assert model.plain() == "Y" + "x" * 19
+
+
+@settings(max_examples=150)
+@given(_stream, st.integers(1, 12), st.booleans(), st.integers(3, 40))
+def test_the_followed_tail_is_the_bottom_of_the_whole_picture(pieces, height, focused, cap):
+    """A pane that follows its output draws `render_tail_row`, which never counts every row;
+    it must show exactly the bottom `height` rows of the full model, cursor included."""
+    from tui.terminal import TerminalModel
+
+    model = TerminalModel(12, height, max_lines=cap)
+    for piece in pieces:
+        model.feed(piece)
+        top = max(0, model.row_count - height)
+        whole = [model.render_row(top + y, show_cursor=focused) if top + y < model.row_count else []
+                 for y in range(height)]
+        assert [model.render_tail_row(y, height, show_cursor=focused) for y in range(height)] == whole
+
+
+@settings(max_examples=300)
+@given(_stream, st.lists(st.tuples(st.integers(0, 40), st.integers(0, 60)), max_size=6), st.integers(3, 30),
+       st.randoms(use_true_random=False))
+def test_start_states_asked_in_any_order_match_a_walk_through_every_line(pieces, asks, cap, rng):
+    """`start_state` may skip to the nearest line that ends with a reset; the colours it finds
+    must be those of a walk from the first line, whichever lines were asked for before."""
+    from tui.terminal.sgr import end_state
+
+    buf = LineBuffer(12, max_lines=cap)
+    for n, piece in enumerate(pieces):
+        buf.feed(piece)
+        for when, line in asks:  # some lines asked for while output still arrives
+            if when == n and line < buf.line_count:
+                buf.start_state(line)
+    state, expected = buf.start_state(0), []
+    for i in range(buf.line_count):
+        expected.append(state)
+        state = end_state(buf.line(i), state)
+    order = list(range(buf.line_count))
+    rng.shuffle(order)
+    assert {i: buf.start_state(i) for i in order} == dict(enumerate(expected))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from functools import partial
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -12,11 +13,11 @@ from textual.screen import Screen
 from tui.deck.model import Deck
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tui.cache import DeckCache
     from tui.demostage import DemoStage
 from tui.screens.present import PresentScreen
-
-THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
 
 class FlatdeckApp(App[None]):
@@ -34,6 +35,8 @@ class FlatdeckApp(App[None]):
         watch: bool = True,
         cache: "DeckCache | None" = None,
         demos: "DemoStage | None" = None,
+        theme: str | None = None,
+        speaker: "Path | str | None" = None,
     ):
         super().__init__()
         self.deck = deck
@@ -42,10 +45,27 @@ class FlatdeckApp(App[None]):
         self.watch = watch
         self.cache = cache
         self.demos = demos  # None: demo slides show no panes (tests of the slides alone)
+        self.speaker = speaker  # the speaker view's socket: a path, "auto", or None for none
         self.started_at = clock()
         if keymap:
             self.set_keymap(keymap)
-        self.theme = THEMES.get(deck.meta.theme, "textual-dark")
+        self.theme_override = theme  # --theme: wins over the deck's front matter
+        self.use_theme(deck.meta.theme)
+
+    def use_theme(self, deck_theme: str) -> None:
+        """Apply the deck's `theme:` (again after a reload), unless --theme chose one."""
+        from tui.themes import apply_theme
+
+        self.deck_theme = self.theme_override or deck_theme
+        apply_theme(self, self.deck_theme)
+
+    def on_ready(self) -> None:
+        # What is built by now lives as long as the app: freezing it keeps full garbage
+        # collections from rescanning it (each took 30-50 ms while a demo pane flooded).
+        gc.freeze()
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # let it go with the app (tests run many apps in one process)
 
     def save_cache(self, deck: Deck, signature) -> None:
         """Keep what was parsed and rendered so far for the next start (see tui/cache.py)."""
@@ -65,6 +85,8 @@ class FlatdeckApp(App[None]):
             for binding in screen.BINDINGS:
                 if binding.id in ("quit", "help-close"):  # the palette already offers Quit
                     continue
+                if screen.check_action(binding.action.partition("(")[0], ()) is False:
+                    continue  # e.g. the self-guided keys outside --guided
                 action = binding.action
                 yield SystemCommand(
                     f"{binding.description}",

@@ -3,7 +3,10 @@
 Modes (see DESIGN.md): `replay` plays each step's recording, or shows its command marked "not
 recorded yet", and never executes anything; `live` runs steps through the executor; `record` is
 live and writes every pane to assets/recordings/; `auto` runs a step live when its target passes
-a quick preflight, else replays it, and a live step that fails can fall back to its recording.
+a quick preflight, else replays it, and a live step that fails can fall back to its recording;
+`guided` is live for an attendee working through the demos alone: checks say pass or fail with what
+they printed and can be run again, and progress restored from an earlier run (tui/guided/) shows in
+the step list while a fresh shell waits for the setup to run again.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Callable
 
 from tui.engine.drivers import drivers_for
 from tui.engine.events import (EventBus, ModeChanged, Narration, PaneNotice, PaneOutput, ResourceEvents,
-                               StepFinished, StepStarted, StepStatus)
+                               Resumed, StepFinished, StepStarted, StepStatus)
 from tui.engine.executor import Executor
 from tui.engine.session import SessionError
 from tui.engine.shell import current_line, plain_text
@@ -25,10 +28,11 @@ from tui.recording.replay import KubeReplayer, Replayer
 from tui.recording.store import Manifest, recorded_casts
 from tui.scenario.inventory import Inventory, default_inventory
 from tui.scenario.model import Scenario, Step
-from tui.scenario.variables import substitute, values_for
+from tui.scenario.variables import shown_command, values_for
 from tui.errors import LoadError
 
-MODES = ("replay", "live", "auto", "record")
+MODES = ("replay", "live", "auto", "record", "guided")
+BADGES = {"replay": "REPLAY", "live": "LIVE", "record": "REC", "auto": "LIVE", "guided": "GUIDED"}
 CLEANUP_TIMEOUT = 20.0  # leaving the talk must not hang on a cleanup step
 DIM, RESET = "\x1b[2m", "\x1b[0m"
 PROMPT = "\x1b[1;32mdemo\x1b[0m:\x1b[1;34m~\x1b[0m$ "
@@ -55,7 +59,7 @@ class DemoRuntime:
         self.manifest = Manifest.load(recordings / scenario.name) if recordings is not None else None
         self.status: dict[str, StepStatus] = {s.id: StepStatus.PENDING for s in scenario.all_steps}
         self.bus.subscribe(self._track)
-        self.badge = {"replay": "REPLAY", "live": "LIVE", "record": "REC", "auto": "LIVE"}[mode]
+        self.badge = BADGES[mode]
         self.last: Step | None = None
         self.failed: Step | None = None  # the last live step that failed: what `fallback` replays
         self._task: asyncio.Task | None = None
@@ -63,6 +67,10 @@ class DemoRuntime:
         self._setup_done = not scenario.setup
         self._preflight: dict[str, bool] = {}
         self._tails: dict[str, str] = {}  # the line each pane's replay ended on (its prompt)
+        self._at_once = False  # play recordings without their timing (`play_all`)
+        self._ran_here = False  # a step started in this run (restored progress does not count)
+        self._checks_run: list[Step] = []  # checks in the order they last ran: `c` runs one again
+        self._restored: dict[str, tuple[StepStatus, str, str]] = {}  # guided: step id → (status, message, output)
 
     @property
     def live(self) -> bool:
@@ -74,6 +82,7 @@ class DemoRuntime:
 
     def _track(self, event) -> None:
         if isinstance(event, StepStarted):
+            self._ran_here = True
             self.status[event.step_id] = StepStatus.RUNNING
         elif isinstance(event, StepFinished):
             self.status[event.step_id] = event.status
@@ -89,11 +98,32 @@ class DemoRuntime:
     def has_recording(self, step: Step) -> bool:
         return self.recordings is not None and bool(recorded_casts(self.recordings, self.scenario, step))
 
+    def restore(self, statuses: dict[str, tuple[StepStatus, str, str]]) -> None:
+        """Guided: main steps done in an earlier run, as (status, message, a check's output). The
+        shell is new, so the setup steps stay pending and run again before the next step."""
+        main = {s.id for s in self.scenario.steps}
+        self._restored = {k: v for k, v in statuses.items() if k in main and v[0].done}
+        for step_id, (status, _, _) in self._restored.items():
+            self.status[step_id] = status
+
+    def _announce_restored(self) -> None:
+        """Tell the step list what an earlier run did (once, when the demo is first on screen)."""
+        restored, self._restored = self._restored, {}
+        if not restored:
+            return
+        for step_id, (status, message, output) in restored.items():
+            self.bus.publish(StepFinished(step_id, status, None, 0.0, message, output))
+        nxt = self.next_step()
+        self.bus.publish(Resumed(tuple(restored), len(self.scenario.steps), nxt.id if nxt else None,
+                                 bool(self.scenario.setup)))
+
     async def open_panes(self) -> None:
         """Live: start every pane's shell as soon as the demo is on screen, so its prompt shows and
-        the presenter can type into it before the first step. A pane that cannot open says why."""
+        the presenter can type into it before the first step. A pane that cannot open says why.
+        Guided: first show what an earlier run had done."""
         if self.executor is None:
             return
+        self._announce_restored()
         for pane in self.scenario.panes:
             if pane in self.scenario.kube_panes:
                 continue  # a kube pane starts watching with its step
@@ -123,6 +153,19 @@ class DemoRuntime:
             return None
         return self._start(self._play_with_setup(step))
 
+    async def play_all(self) -> None:
+        """Replay: every remaining step at once, recordings without their timing, so the panes
+        show the demo's end state (`flatdeck export`). Runs nothing: replay mode only."""
+        if self.executor is not None:
+            raise RuntimeError("play_all is for replay mode; a live demo runs at the presenter's pace")
+        self._at_once = True
+        while (step := self.next_step()) is not None:
+            task = self.advance()
+            if task is not None:
+                await task
+            if self.next_step() is step:  # nothing moved it on: stop rather than loop
+                break
+
     def rerun(self) -> asyncio.Task | None:
         """R: play the last step again."""
         if self.busy or self.last is None:
@@ -131,6 +174,35 @@ class DemoRuntime:
             self._play_now(self.last)
             return None
         return self._start(self._play(self.last))
+
+    def recheck(self) -> asyncio.Task | None:
+        """c (guided): run a check again after fixing things — the last one that failed, else the
+        last one that ran, else one that failed in an earlier run."""
+        if self.executor is None or self.busy:
+            return None
+        failed = [s for s in self._checks_run if self.status[s.id].done and not self.status[s.id].ok]
+        earlier = [s for s in self.scenario.steps if s.kind == "check" and self.status[s.id].done
+                   and not self.status[s.id].ok]
+        step = (failed or self._checks_run or earlier or [None])[-1]
+        if step is None:
+            return None
+        return self._start(self._play(step))
+
+    def catch_up(self) -> asyncio.Task | None:
+        """u (guided): after a restart the shell is new: run the setup again, then every `run` step
+        that had passed, in order, so the shell is where it was (directory, variables). Stops at the
+        first step that fails."""
+        if self.executor is None or self.busy:
+            return None
+        steps = [s for s in self.scenario.steps if s.kind == "run" and self.status[s.id] is StepStatus.PASSED]
+        return self._start(self._rebuild([*self.scenario.setup, *steps]))
+
+    async def _rebuild(self, steps: list[Step]) -> None:
+        self._setup_done = True
+        for step in steps:
+            await self._play(step)
+            if not self.status[step.id].ok:
+                return
 
     def fallback(self) -> asyncio.Task | None:
         """F: a live step failed on stage — replay its recording in its place."""
@@ -183,6 +255,9 @@ class DemoRuntime:
         if self.executor is None:
             return
         ran = any(s is not StepStatus.PENDING for s in self.status.values())
+        if self.mode == "guided":
+            # an attendee who stops half-way resumes later on the same lab: clean up only once done
+            ran = self._ran_here and all(self.status[s.id].done for s in self.scenario.steps)
         if ran:
             try:
                 await asyncio.wait_for(self._cleanup(), CLEANUP_TIMEOUT)
@@ -212,10 +287,12 @@ class DemoRuntime:
 
     async def _play(self, step: Step) -> None:
         self.last = step
+        if step.kind == "check":
+            self._checks_run = [s for s in self._checks_run if s is not step] + [step]
         if self._instant(step):
             self._play_now(step)
         elif await self._runs_live(step):
-            self._set_badge("REC" if self.mode == "record" else "LIVE")
+            self._set_badge({"record": "REC", "guided": "GUIDED"}.get(self.mode, "LIVE"))
             result = await self.executor.run_step(step)  # type: ignore[union-attr]
             if not result.status.ok:
                 self.failed = step
@@ -259,6 +336,9 @@ class DemoRuntime:
             self._replayers = []
             self.bus.publish(StepFinished(step.id, StepStatus.FAILED, None, 0.0, f"recording unreadable: {exc.errors[0]}"))
             return
+        if self._at_once:
+            for replayer in self._replayers:
+                replayer.finish()
         try:
             await asyncio.gather(*(replayer.play() for replayer in self._replayers))
         finally:
@@ -302,11 +382,7 @@ class DemoRuntime:
         if step.uses_pane and step.command:
             expected = step.expect.output if step.expect and step.expect.output else None
             note = f"not recorded yet — expected output: /{expected}/" if expected else "not recorded yet"
-            try:
-                command = substitute(step.command, self.values)
-            except (KeyError, ValueError):  # a value only the presenter's lab has: show the placeholder
-                command = step.command
-            typed = command.strip().replace("\n", "\r\n> ")
+            typed = shown_command(step.command, self.values).strip().replace("\n", "\r\n> ")
             self.bus.publish(PaneOutput(step.pane_name, f"{PROMPT}{typed}\r\n{DIM}# {note}{RESET}\r\n"))
         elif step.kube is not None:
             self.bus.publish(PaneNotice(step.pane_name, f"{step.kube.summary()} — not recorded yet: it would watch "

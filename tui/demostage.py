@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from tui.demo import DemoRuntime
+    from tui.guided.progress import Progress
     from tui.scenario.inventory import Inventory
 
 
@@ -26,8 +27,10 @@ class DemoStage:
     (so a live shell keeps its state when the presenter goes back a slide)."""
 
     def __init__(self, scenarios_dir: Path, lab: Path | None = None, mode: str = "replay", type_delay: float = 0.0,
-                 recordings: Path | None = None):
+                 recordings: Path | None = None, progress: "Progress | None" = None, notices: list[str] | None = None):
         self.scenarios_dir, self.lab, self.mode, self.type_delay = scenarios_dir, lab, mode, type_delay
+        self.progress = progress  # guided: the attendee's saved progress, kept up to date
+        self.notices = notices or []  # shown once when the talk opens (resumed, progress unreadable…)
         # assets/recordings/ beside scenarios/ (the repository layout) unless told otherwise
         self.recordings = recordings or scenarios_dir.parent / "assets" / "recordings"
         self.runtimes: dict[str, DemoRuntime] = {}
@@ -49,14 +52,23 @@ class DemoStage:
             from tui.scenario.load import find_scenario, load_scenario
 
             scenario = load_scenario(find_scenario(name, self.scenarios_dir))
-            if self.mode in ("live", "record"):
+            if self.mode in ("live", "record", "guided"):
                 check_runnable(scenario, self.inventory)
             from tui.demo import REPLAY_LAB, DemoRuntime
 
             lab = REPLAY_LAB if self.mode == "replay" else self.inventory
             runtime = DemoRuntime(scenario, lab, self.mode, self.type_delay, pane_size, self.recordings)
+            if self.progress is not None:
+                from tui.guided.session import attach
+
+                attach(self.progress, name, runtime)
             self.runtimes[name] = runtime
         return runtime
+
+    def slide_shown(self, index: int) -> None:
+        """Slide `index` (0-based) is on screen: guided mode remembers it."""
+        if self.progress is not None:
+            self.progress.set_slide(index)
 
     async def close(self) -> None:
         for runtime in self.runtimes.values():

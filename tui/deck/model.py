@@ -11,7 +11,7 @@ from typing import Union
 
 from tui.errors import Location
 
-THEMES = ("dark", "light")
+THEMES = ("dark", "light", "projector")  # colours in tui/render/palette.py
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,17 @@ class StepFinished:
     exit_code: int | None
     elapsed: float
     message: str = ""
+    output: str = ""  # what a check printed (self-guided mode shows it); empty for other steps
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """Self-guided mode: this demo's earlier progress was restored into a fresh shell."""
+
+    done: tuple[str, ...]  # ids of the main steps done in an earlier run
+    total: int  # main steps in the scenario
+    next_step: str | None  # what Enter runs next (after the setup steps)
+    has_setup: bool
 
 
 @dataclass(frozen=True)
@@ -123,7 +134,8 @@ class StepProgress:
 
 
 Event = Union[PaneOpened, PaneOutput, PaneResized, PaneClosed, StepStarted, StepFinished, Narration,
-              ModeChanged, ConnectionLost, ConnectionRestored, ResourceEvents, PaneNotice, StepProgress]
+              ModeChanged, ConnectionLost, ConnectionRestored, Resumed, ResourceEvents, PaneNotice,
+              StepProgress]
 Subscriber = Callable[[Event], None]
 
 

@@ -154,7 +154,8 @@ class Executor:
         elapsed = time.monotonic() - started if started is not None else 0.0
         result = StepResult(result.step, result.status, result.exit_code, elapsed, result.message, result.output)
         self.status[result.step.id] = result.status
-        self.bus.publish(StepFinished(result.step.id, result.status, result.exit_code, elapsed, result.message))
+        output = result.output if result.step.kind == "check" else ""  # a check's words are its result
+        self.bus.publish(StepFinished(result.step.id, result.status, result.exit_code, elapsed, result.message, output))
         return result
 
     async def _execute(self, step: Step, command: str | None) -> StepResult:

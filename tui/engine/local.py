@@ -27,6 +27,10 @@ READ_SIZE = 65536
 # and bash cannot undo it: Ctrl+C would stop nothing. coreutils' env resets them first.
 DEFAULT_SIGNALS = ["env", "--default-signal=INT,QUIT,TERM,HUP"]
 READS_PER_TURN = 16
+# A command that floods its pane would otherwise keep the event loop busy with nothing but its
+# output, and keys would wait behind it. Past this many bytes in a window the PTY is left unread
+# until the window ends; the command then blocks on write, as it would under a slow terminal.
+READ_BUDGET, READ_WINDOW = 160 * 1024, 0.010  # ≈ 16 MB/s, far more than anyone can read
 TERM = "xterm-256color"
 
 
@@ -63,6 +67,9 @@ class LocalShell(ShellSession):
         self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
         self._master: int | None = None
+        self._window_end = 0.0  # when the current read-budget window ends (loop time)
+        self._window_bytes = 0
+        self._paused = False
         self._rcdir: tempfile.TemporaryDirectory | None = None
 
     @property
@@ -102,9 +109,16 @@ class LocalShell(ShellSession):
     def _readable(self) -> None:
         # a PTY hands out at most ~4 KiB per read: take what is there now in one go (bounded),
         # so a flooding command costs one pass through decoding and marks per loop turn
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if now >= self._window_end:
+            self._window_end, self._window_bytes = now + READ_WINDOW, 0
         chunks: list[bytes] = []
         ended = False
         for _ in range(READS_PER_TURN):
+            if self._window_bytes >= READ_BUDGET:
+                self._pause_until(self._window_end)
+                break
             try:
                 data = os.read(self._master, READ_SIZE)  # type: ignore[arg-type]
             except BlockingIOError:
@@ -115,6 +129,7 @@ class LocalShell(ShellSession):
                 ended = True
                 break
             chunks.append(data)
+            self._window_bytes += len(data)
         if chunks:
             self._received(b"".join(chunks))
         if ended:
@@ -132,7 +147,19 @@ class LocalShell(ShellSession):
             await asyncio.sleep(0.02)
         return None
 
+    def _pause_until(self, when: float) -> None:
+        loop = asyncio.get_running_loop()
+        loop.remove_reader(self._master)  # type: ignore[arg-type]
+        self._paused = True
+        loop.call_at(when, self._resume)
+
+    def _resume(self) -> None:
+        if self._paused and self._master is not None:
+            self._paused = False
+            asyncio.get_running_loop().add_reader(self._master, self._readable)
+
     def _stop_reading(self) -> None:
+        self._paused = False
         if self._master is not None:
             asyncio.get_running_loop().remove_reader(self._master)
 

@@ -140,6 +140,21 @@ def _header(value: dict, line: str, number: int, path: Path) -> KubeLogHeader:
     return header
 
 
+def final_text(log: KubeLog, query, width: int = 100) -> str:
+    """The pane a log ends on, as text (the HTML export's picture of a kube step): its events
+    played into the view that `query` (a tui.kube.query.KubeQuery) shows, laid out at `width`."""
+    from tui.kube.table import TableView
+    from tui.kube.tree import TreeView
+    from tui.kube.view import render_text
+
+    view = TreeView(query) if query.view == "tree" else TableView(query)
+    snapshot = log.header.snapshot
+    view.replace([e.data for e in log.events[:snapshot]])
+    view.apply([(e.code, e.data) for e in log.events[snapshot:]])
+    now = (log.header.timestamp or 0.0) + log.duration
+    return "\n".join(render_text(view, width, now))
+
+
 # --- writing -----------------------------------------------------------------------------------
 
 def redact_object(redactor: Redactor, value: Any) -> Any:

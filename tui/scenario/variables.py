@@ -71,6 +71,15 @@ def undeclared(text: str, declared: Mapping[str, object]) -> list[str]:
             f"expected a declared name" for name in placeholders(text) if name not in declared]
 
 
+def shown_command(command: str, values: Mapping[str, str]) -> str:
+    """The command as a replay shows it: substituted where the values are known, else with its
+    placeholders (a value only the presenter's lab has)."""
+    try:
+        return substitute(command, values)
+    except (KeyError, ValueError):
+        return command
+
+
 def placeholder_problems(command: str, declared: Mapping[str, object]) -> list[str]:
     """What is wrong with the placeholders of one command: undeclared names, unsafe places."""
     problems: list[str] = undeclared(command, declared)

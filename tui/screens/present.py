@@ -13,20 +13,31 @@ from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Static
 
+from tui.deck import pacing
 from tui.deck.model import Deck
+from tui.deck.pacing import SlideTimes
 from tui.deck.watch import deck_signature
 from tui.errors import LoadError
+from tui.screens.speaker_link import SpeakerLink
 from tui.widgets.deck_footer import DeckFooter
 from tui.widgets.help_panel import HelpPanel
+from tui.widgets.pace_text import footer_pace
 from tui.widgets.slide_view import SlideView
 
 if TYPE_CHECKING:
+    from tui.deck.search import Found, SearchHit
     from tui.demo import DemoRuntime
     from tui.widgets.demo_panel import DemoPanel
     from tui.widgets.terminal_pane import TerminalPane
 
 RELOAD_POLL_SECONDS = 0.5
 OUTPUT_BATCH = 0.008  # seconds of pane output gathered into one message (under a frame at 60 Hz)
+
+
+def _slide_search_commands():
+    from tui.screens.search_commands import SlideSearchCommands  # loaded when the palette opens
+
+    return SlideSearchCommands
 
 
 class PresentScreen(Screen):
@@ -37,6 +48,9 @@ class PresentScreen(Screen):
         Binding("end", "last", "Last slide", id="last"),
         Binding("g", "goto", "Go to slide…", id="goto"),
         Binding("o", "overview", "Overview", id="overview"),
+        Binding("slash", "search", "Search slides and notes…", id="search"),
+        Binding("n", "search_next(1)", "Next search match", id="search-next"),
+        Binding("N", "search_next(-1)", "Previous search match", id="search-previous"),
         Binding("down", "scroll(1)", "Scroll down", id="scroll-down"),
         Binding("up", "scroll(-1)", "Scroll up", id="scroll-up"),
         Binding("enter", "demo('advance')", "Next demo step", id="demo-next"),
@@ -47,6 +61,10 @@ class PresentScreen(Screen):
         Binding("p", "demo('toggle_pause')", "Pause / resume a replay", id="demo-pause"),
         Binding("right_square_bracket", "demo('next_marker')", "Replay: jump to the next marker", id="demo-marker"),
         Binding("tab", "focus_pane", "Type into the demo's shell", id="demo-focus"),
+        Binding("t", "toggle_timer", "Timer and pacing in the footer", id="timer"),
+        # --guided only (check_action hides them otherwise)
+        Binding("c", "guided('recheck')", "Run the check again", id="demo-recheck"),
+        Binding("u", "guided('catch_up')", "Rebuild the shell: setup and the steps that passed", id="demo-catch-up"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("escape", "close_help", "", id="help-close", show=False),
@@ -59,6 +77,7 @@ class PresentScreen(Screen):
             super().__init__()
             self.name, self.event = name, event
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    COMMANDS = {_slide_search_commands}  # typing in the palette finds slides too
     AUTO_FOCUS = ""  # nothing: keys drive the talk until the presenter tabs into a shell
 
     def __init__(self, deck: Deck, start: int = 0, watch: bool = True):
@@ -69,9 +88,13 @@ class PresentScreen(Screen):
         self._views: dict[int, SlideView] = {}
         self._panels: dict[str, "DemoPanel"] = {}
         self._pending_output: dict[tuple[str, str, type], list] = {}
+        self._found: Found | None = None  # the last search, for n / N
         self._signature = deck_signature(deck.path) if watch else ()
         # the files as they were when `deck` was parsed; the start-up cache is keyed by them
         self._loaded_signature = self._signature or deck_signature(deck.path)
+        self.slide_times = SlideTimes()  # pacing: time spent on each slide
+        self.show_pacing = False  # `t`: the footer shows the slide and the talk against their budgets
+        self.speaker = SpeakerLink(self)  # `flatdeck notes` joins through it
 
     def compose(self) -> ComposeResult:
         yield Static(id="reload-error", classes="error-panel")
@@ -88,6 +111,9 @@ class PresentScreen(Screen):
         footer = self.query_one(DeckFooter)
         footer.title = self.deck.title
         await self.show(self.index, step=0)
+        for notice in getattr(self.app.demos, "notices", ()):
+            self.notify(notice, timeout=12, markup=False)
+        self.call_after_refresh(self.speaker.start)  # after the first slide is on screen
         self.set_interval(1.0, self._tick)
         if self.watch_files:
             self.set_interval(RELOAD_POLL_SECONDS, self.check_reload)
@@ -110,12 +136,16 @@ class PresentScreen(Screen):
         view.reveal(view.slide.steps - 1 if step is None else step)
         view.display = True
         view.scroll_home(animate=False)
+        self.slide_times.enter(index, self.app.clock())
         await self._show_demo(view.slide.demo)
+        self.query_one(DeckFooter).message = ""  # a search result's label; it goes with its slide
+        if getattr(self.app, "demos", None) is not None:
+            self.app.demos.slide_shown(index)
         self._update_footer()
         self.call_after_refresh(self._prebuild_neighbours)
 
     async def _build(self, index: int) -> SlideView:
-        view = SlideView(self.deck.slides[index], self.deck.meta, self.deck.meta.theme)
+        view = SlideView(self.deck.slides[index], self.deck.meta, self.app.deck_theme)
         view.display = False
         self._views[index] = view
         await self.query_one("#slides").mount(view)
@@ -123,7 +153,10 @@ class PresentScreen(Screen):
 
     async def _prebuild_neighbours(self) -> None:
         """Build the next and previous slides while the presenter talks, so switching is instant."""
-        width = self.view.scrollable_content_region.width
+        current = self._views.get(self.index)
+        if current is None:  # a reload is rebuilding the slides; it prebuilds again when done
+            return
+        width = current.scrollable_content_region.width
         for index in (self.index + 1, self.index - 1):
             if 0 <= index < len(self.deck.slides) and index not in self._views:
                 try:
@@ -175,11 +208,74 @@ class PresentScreen(Screen):
     def action_overview(self) -> None:
         from tui.screens.overview import OverviewScreen
 
-        def done(index: int | None) -> None:
-            if index is not None:
-                self.run_worker(self.show(index), exclusive=True)
+        def done(chosen: "int | Found | None") -> None:
+            if isinstance(chosen, int):
+                self.run_worker(self.show(chosen), exclusive=True)
+            elif chosen is not None:  # `/` in the overview searched
+                self.jump_to(chosen)
 
         self.app.push_screen(OverviewScreen(self.deck, self.index), done)
+
+    # search -----------------------------------------------------------------------------------
+    def action_search(self) -> None:
+        from tui.screens.search import SearchScreen
+
+        def done(found: Found | None) -> None:
+            if found is not None:
+                self.jump_to(found)
+
+        from tui.render.palette import palette_for
+
+        query = self._found.query if self._found else ""
+        self.app.push_screen(SearchScreen(self.deck, query, palette_for(self.app.deck_theme).faint), done)
+
+    def jump_to(self, found: Found) -> None:
+        """Show the slide of the chosen hit, at the reveal step that first shows it."""
+        self._found = found
+        self.run_worker(self._jump(found), exclusive=True)
+
+    async def _jump(self, found: Found) -> None:
+        hit = found.current
+        if hit is None:
+            return
+        await self.show(hit.index, step=hit.step)
+        self.query_one(DeckFooter).message = found.label()
+        if not hit.in_notes:
+            self.call_after_refresh(self._scroll_to, hit, found.query)
+
+    def _scroll_to(self, hit: SearchHit, query: str) -> None:
+        """On a slide taller than the screen, bring the first line showing the match into view."""
+        from tui.deck.search import find_all
+        from tui.widgets.slide_view import Chunk
+
+        view = self._views.get(hit.index)
+        if view is None or view.max_scroll_y <= 0:
+            return
+        for chunk in view.query(Chunk):
+            if chunk.step != hit.step or not chunk.display:
+                continue
+            for row, line in enumerate(chunk.render_text().split("\n")):
+                if find_all(line, query):
+                    top, node = row, chunk
+                    while node is not view and node is not None:  # chunk → its columns → the slide
+                        top += node.virtual_region.y
+                        node = node.parent
+                    view.scroll_to(y=max(0, top - 2), animate=False)
+                    return
+
+    def action_search_next(self, delta: int) -> None:
+        """n / N: the next or previous match of the last search (from the slide shown now)."""
+        from tui.deck.search import Found, search_deck
+
+        if self._found is None:
+            self.notify("No search yet: press / to search the slides and notes.", timeout=3)
+            return
+        found = Found(self._found.query, search_deck(self.deck, self._found.query), self._found.position)
+        if not found.hits:
+            self.notify(f"No slide or note contains {found.query!r}.", severity="warning", timeout=3)
+            return
+        found.move_from(self.index, delta)
+        self.jump_to(found)
 
     def action_help(self) -> None:
         help_panel = self.query_one(HelpPanel)
@@ -271,11 +367,20 @@ class PresentScreen(Screen):
         panel = self._panels.get(message.name)
         if panel is not None:
             panel.handle(message.event)
+        self.speaker.demo_event(message.event)
 
     def action_demo(self, method: str) -> None:
         """A demo key: call the runtime's method of that name (a slide without a demo ignores it)."""
         if self.demo is not None:
             getattr(self.demo, method)()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "guided":  # the self-guided keys exist only in guided mode
+            return getattr(getattr(self.app, "demos", None), "mode", None) == "guided"
+        return True
+
+    def action_guided(self, method: str) -> None:
+        self.action_demo(method)
 
     def action_demo_fallback(self) -> None:
         if self.demo is not None and self.demo.fallback() is None and self.demo.failed is not None:
@@ -309,6 +414,7 @@ class PresentScreen(Screen):
         self.set_focus(None)
 
     async def on_unmount(self) -> None:
+        self.speaker.close()  # speaker windows say "presentation ended" at once
         stage = getattr(self.app, "demos", None)
         if stage is not None:
             await stage.close()  # cleanup steps, then every shell ends: nothing outlives the talk
@@ -326,6 +432,21 @@ class PresentScreen(Screen):
             parts.append(f"▸ {self.view.step + 1}/{slide.steps}")
         parts.append(f"{self.index + 1} / {len(self.deck.slides)}")
         footer.position = "  ".join(parts)
+        self._update_pacing()
+        self.speaker.publish()
+
+    def pace(self) -> pacing.Pace:
+        """The pace now: the current slide and the talk against their budgets (tui/deck/pacing.py)."""
+        now = self.app.clock()
+        return pacing.pace([s.budget for s in self.deck.slides], self.index, now - self.app.started_at,
+                           self.slide_times.spent_on(self.index, now))
+
+    def _update_pacing(self) -> None:
+        self.query_one(DeckFooter).pacing = footer_pace(self.pace()) if self.show_pacing else None
+
+    def action_toggle_timer(self) -> None:
+        self.show_pacing = not self.show_pacing
+        self._update_pacing()
 
     def on_slide_view_scrolled(self, event: SlideView.Scrolled) -> None:
         if event.control is self._views.get(self.index):
@@ -333,6 +454,8 @@ class PresentScreen(Screen):
 
     def _tick(self) -> None:
         self.query_one(DeckFooter).elapsed = self.app.elapsed()
+        if self.show_pacing:
+            self._update_pacing()
 
     # hot reload -------------------------------------------------------------------------------
     async def check_reload(self) -> None:
@@ -355,11 +478,14 @@ class PresentScreen(Screen):
         panel.display = False
         step = self.view.step
         self.deck = deck
+        self.app.use_theme(deck.meta.theme)
         self._loaded_signature = self._signature
         self.query_one(DeckFooter).title = deck.title
-        for view in self._views.values():
-            await view.remove()
+        # a neighbour prebuilt while these are removed already belongs to the new deck
+        old_views = list(self._views.values())
         self._views.clear()
+        for view in old_views:
+            await view.remove()
         await self.show(min(self.index, len(deck.slides) - 1), step=step)
 
     @staticmethod

@@ -26,6 +26,7 @@ from .sgr import DEFAULT, State, end_state, sgr_sequence
 _MOVES = re.compile(r"\x1b\[(\d*)([ABEFJ])|\x1b([cM])")
 COMPACT_AT = 4096  # a row rewritten in place (\r progress bars) is compacted past this length
 _RENDER_CACHE = 1024  # rendered lines kept: a few screens' worth
+_FAR_STATES = 4096
 
 
 class LineBuffer:
@@ -45,8 +46,12 @@ class LineBuffer:
         self._ends: list[int] = []  # visual row after line i (cumulative, from `_base`); lazy
         self._base = 0
         self._states: list[State] = [DEFAULT]  # SGR state at the start of line i; lazy
+        self._far_states: dict[int, State] = {}  # absolute line → start state, past `_states`
+        self._far_last = -1  # the highest key in `_far_states`
         self._rendered: OrderedDict[tuple, tuple[list[list[Segment]], int]] = OrderedDict()
         self._compact_floor: dict[int, int] = {}  # absolute line → length after its last compaction
+        self._tail_key: tuple | None = None
+        self._tail: list[tuple[int, int]] = []
 
     # ingest --------------------------------------------------------------------------------------
     def feed(self, text: str) -> None:
@@ -109,6 +114,10 @@ class LineBuffer:
         """Line i changed: its rows and the SGR state of the lines after it must be recomputed."""
         self._versions[i] = self._bump()
         del self._ends[i:], self._states[i + 1:]
+        line = self.dropped + i
+        if self._far_states and self._far_last > line:  # a line above the newest was rewritten
+            self._far_states = {k: v for k, v in self._far_states.items() if k <= line}
+            self._far_last = max(self._far_states, default=-1)
 
     def _maybe_compact(self, i: int) -> None:
         key = self.dropped + i
@@ -173,6 +182,8 @@ class LineBuffer:
         self._restore = None
         self._ends, self._base = [], 0
         self._states = [DEFAULT]
+        self._far_states.clear()
+        self._far_last = -1
         self._compact_floor.clear()
 
     def _cap(self) -> None:
@@ -181,7 +192,10 @@ class LineBuffer:
             return
         first = self.start_state(k)  # the state carried into the first line that stays
         del self._lines[:k], self._versions[:k], self._states[:k]
-        self._states[0] = first
+        if self._states:
+            self._states[0] = first
+        else:
+            self._states.append(first)
         if len(self._ends) >= k:
             self._base = self._ends[k - 1]
             del self._ends[:k]
@@ -216,16 +230,51 @@ class LineBuffer:
     def _sync_rows(self) -> list[int]:
         ends, lines, width = self._ends, self._lines, self.width
         if len(ends) < len(lines):
-            new = lines[len(ends):]
-            # a short ASCII line is one row: no need to look at its escapes
-            counts = [
-                1 if len(s) <= width and s.isascii() and "\t" not in s else row_count(s, width)
-                for s in new
-            ]
+            counts = [_rows(s, width) for s in lines[len(ends):]]
             running = accumulate(counts, initial=ends[-1] if ends else self._base)
             next(running)
             ends.extend(running)
         return ends
+
+    def tail(self, n: int) -> list[tuple[int, int]]:
+        """(line index, row within that line) of the newest `n` rows, oldest first.
+
+        What a pane that follows the output draws: it looks only at the last lines, so a flood
+        of output is never wrapped and counted row by row just to show its bottom."""
+        key = (self.version, self.dropped, self.width, n)
+        if self._tail_key == key:
+            return self._tail
+        picked: list[tuple[int, int]] = []
+        lines, width = self._lines, self.width
+        i = len(lines) - 1
+        while i >= 0 and len(picked) < n:
+            picked.extend((i, sub) for sub in range(_rows(lines[i], width) - 1, -1, -1))
+            i -= 1
+        picked = picked[:n]
+        picked.reverse()
+        self._tail_key, self._tail = key, picked
+        return picked
+
+    def render_part(self, i: int, sub: int) -> list[Segment]:
+        """Segments of row `sub` of line i."""
+        rows = self._render(i)[0]
+        return rows[sub] if sub < len(rows) else []
+
+    def cursor_part(self) -> tuple[int, int, int]:
+        """(line index, row within that line, x) of the cursor."""
+        column = self._column(self._cursor)
+        sub = min(column // self.width, _rows(self._lines[self._cursor], self.width) - 1)
+        return self._cursor, sub, min(column - sub * self.width, self.width - 1)
+
+    def estimated_row_count(self, exact_below: int = 2000) -> int:
+        """`visual_row_count`, counting at most `exact_below` new lines; past that the new lines
+        are assumed to wrap like the counted ones. For a scrollbar while output floods in: the
+        rows of lines dropped by the cap before anyone scrolls to them are never counted."""
+        new = len(self._lines) - len(self._ends)
+        if new <= exact_below or not self._ends:
+            return self.visual_row_count if new <= exact_below else new
+        counted = self._ends[-1] - self._base
+        return counted + round(new * counted / len(self._ends))
 
     @property
     def visual_row_count(self) -> int:
@@ -248,12 +297,35 @@ class LineBuffer:
 
     # rendering -----------------------------------------------------------------------------------
     def start_state(self, i: int) -> State:
-        """SGR state in effect where line i starts (colours carry over newlines, as in a terminal)."""
+        """SGR state in effect where line i starts (colours carry over newlines, as in a terminal).
+
+        `_states` holds it for every line up to some point. Past that, the walk starts from the
+        nearest line before i whose last escape is a reset (where most coloured lines end), so
+        the bottom of a flood is drawn without going through every line above it."""
         states, lines = self._states, self._lines
-        while len(states) <= i:
-            j = len(states) - 1
-            states.append(end_state(lines[j], states[j]))
-        return states[i]
+        if i < len(states):
+            return states[i]
+        key = self.dropped + i
+        far = self._far_states.get(key)
+        if far is not None:
+            return far
+        j = i - 1
+        while j >= len(states) and not _ends_reset(lines[j]):
+            j -= 1
+        if j < len(states):  # no such line: fill in every state up to i
+            while len(states) <= i:
+                k = len(states) - 1
+                states.append(end_state(lines[k], states[k]))
+            return states[i]
+        state = DEFAULT
+        for k in range(j + 1, i):
+            state = end_state(lines[k], state)
+        if len(self._far_states) >= _FAR_STATES:
+            self._far_states.clear()
+            self._far_last = -1
+        self._far_states[key] = state
+        self._far_last = max(self._far_last, key)
+        return state
 
     def _render(self, i: int) -> tuple[list[list[Segment]], int]:
         """Rows of line i and the column its cursor ends at; cached by value."""
@@ -274,9 +346,7 @@ class LineBuffer:
 
     def render_row(self, row: int) -> list[Segment]:
         """Segments of visual row `row` (0 = oldest kept row); at most `width` cells."""
-        i, sub = self.locate(row)
-        rows = self._render(i)[0]
-        return rows[sub] if sub < len(rows) else []
+        return self.render_part(*self.locate(row))
 
     def row_text(self, row: int) -> Text:
         return Text.assemble(*((s.text, s.style) for s in self.render_row(row)))
@@ -284,10 +354,21 @@ class LineBuffer:
     @property
     def cursor(self) -> tuple[int, int]:
         """(x, visual row) of the cursor."""
-        column = self._column(self._cursor)
-        sub = min(column // self.width, self.row_count_of(self._cursor) - 1)
-        return min(column - sub * self.width, self.width - 1), self.row_of_line(self._cursor) + sub
+        i, sub, x = self.cursor_part()
+        return x, self.row_of_line(i) + sub
 
     def row_count_of(self, i: int) -> int:
         ends = self._sync_rows()
         return ends[i] - (ends[i - 1] if i else self._base)
+
+
+def _rows(line: str, width: int) -> int:
+    # a short ASCII line is one row: no need to look at its escapes
+    return 1 if len(line) <= width and line.isascii() and "\t" not in line else row_count(line, width)
+
+
+def _ends_reset(line: str) -> bool:
+    """Whether the line's last escape is an SGR reset: then it ends in the default state,
+    whatever state it started in."""
+    last = line.rfind("\x1b[")
+    return last != -1 and line.startswith(("\x1b[0m", "\x1b[m"), last)

@@ -98,6 +98,10 @@ class TerminalModel:
         """Rows to draw: every wrapped line in line mode, the screen height in screen mode."""
         return self.lines.visual_row_count if self.screen is None else self.screen.height
 
+    def estimated_row_count(self) -> int:
+        """`row_count`, or close to it while a flood of new lines is not counted yet."""
+        return self.lines.estimated_row_count() if self.screen is None else self.screen.height
+
     def render_row(self, y: int, show_cursor: bool = False) -> list[Segment]:
         """Segments of row y (0 = oldest line kept, or top of the screen), at most `width` cells."""
         if self.screen is not None:
@@ -106,6 +110,26 @@ class TerminalModel:
         cursor = self.cursor if show_cursor else None
         if cursor is not None and cursor[1] == y:
             row = _reverse_cell(row, cursor[0])
+        return row
+
+    def render_tail_row(self, y: int, height: int, show_cursor: bool = False) -> list[Segment]:
+        """Row y of a view `height` rows high that ends at the newest row (a pane following the
+        output); blank below the last row while there are fewer rows than that.
+
+        The same picture as `render_row(max(0, row_count - height) + y)`, but line mode looks only
+        at the last lines: counting every wrapped row of a flood is left to who needs the total."""
+        if self.screen is not None:
+            row = max(0, self.screen.height - height) + y
+            return self.screen.render_row(row, show_cursor) if row < self.screen.height else []
+        tail = self.lines.tail(height)
+        if y >= len(tail):
+            return []
+        i, sub = tail[y]
+        row = self.lines.render_part(i, sub)
+        if show_cursor and self._cursor_visible:
+            ci, csub, x = self.lines.cursor_part()
+            if (ci, csub) == (i, sub):
+                row = _reverse_cell(row, x)
         return row
 
     def row_text(self, y: int) -> Text:

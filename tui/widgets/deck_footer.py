@@ -18,11 +18,13 @@ class DeckFooter(Widget):
     position: reactive[str] = reactive("")
     message: reactive[str] = reactive("")
     elapsed: reactive[float] = reactive(0.0)
+    pacing: reactive[Text | None] = reactive(None)  # timer on (`t`): slide and talk against their budgets
 
     def render(self) -> Text:
         # one line laid out by hand: the right part always shows whole, the title gives way first
         width = self.size.width
-        right = Text.assemble(self.position, "  ", (format_clock(self.elapsed), "bold"))
+        clock = self.pacing if self.pacing is not None else Text(format_clock(self.elapsed), style="bold")
+        right = Text.assemble(self.position, "  ", clock)
         middle = Text(self.message)
         room = max(0, width - right.cell_len - 1)
         left = Text(self.title, style="bold")

@@ -9,14 +9,15 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Static
 
 from tui.engine.events import (ConnectionLost, ConnectionRestored, Event, ModeChanged, Narration, PaneClosed,
-                               PaneNotice, PaneOutput, ResourceEvents, StepFinished, StepProgress, StepStarted,
-                               StepStatus)
+                               PaneNotice, PaneOutput, ResourceEvents, Resumed, StepFinished, StepProgress,
+                               StepStarted, StepStatus)
 from tui.scenario.model import Scenario
 from tui.widgets.kube_pane import KubePane
 from tui.widgets.step_list import StepList
 from tui.widgets.terminal_pane import TerminalPane
 
 HINT = "⏎ step · R rerun · S skip · ^C stop · Tab shell · ^] back"
+GUIDED_HINT = "⏎ step · c re-check · u rebuild · S skip · Tab shell · ^] back"
 
 
 class DemoPanel(Vertical):
@@ -26,8 +27,10 @@ class DemoPanel(Vertical):
         self.scenario = scenario
         self.badge = badge
         self.error = error
+        self.guided = badge == "GUIDED"  # self-guided: checks and resumed progress get a box of their own
         self._panes: dict[str, TerminalPane] = {}
         self._kube_panes: dict[str, KubePane] = {}
+        self._early: list[Event] | None = []  # events that came before the step list was composed
 
     def compose(self) -> ComposeResult:
         title = self.scenario.title if self.scenario else self.demo_name
@@ -40,6 +43,10 @@ class DemoPanel(Vertical):
         sections = [("setup", s) for s in self.scenario.setup] + [("steps", s) for s in self.scenario.steps] \
             + [("cleanup", s) for s in self.scenario.cleanup]
         yield StepList(sections)
+        if self.guided:
+            from tui.widgets.guide_box import GuideBox
+
+            yield GuideBox()
         narration = Static("", classes="narration")
         narration.display = False  # until a `say` step speaks
         yield narration
@@ -52,7 +59,12 @@ class DemoPanel(Vertical):
                 continue
             self._panes[pane] = TerminalPane(pane)
             yield self._panes[pane]
-        yield Label(HINT, classes="demo-hint")
+        yield Label(GUIDED_HINT if self.guided else HINT, classes="demo-hint")
+
+    def on_mount(self) -> None:
+        early, self._early = self._early or [], None
+        for event in early:
+            self.handle(event)
 
     def set_badge(self, badge: str) -> None:
         label = self.query_one(".mode-badge", Label)
@@ -60,6 +72,14 @@ class DemoPanel(Vertical):
         self.badge = badge
         label.add_class(f"-{badge.lower()}")
         label.update(Text(f" {badge} ", style="bold"))
+
+    def _next_id(self, steps: StepList) -> str | None:
+        return next((s.id for s in self.scenario.steps if not steps.rows[s.id].status.done), None)
+
+    def _guide(self):
+        from tui.widgets.guide_box import GuideBox
+
+        return self.query_one(GuideBox)
 
     def pane(self, name: str | None) -> TerminalPane | None:
         return self._panes.get(name)  # a dict, not a query: output events come by the thousand
@@ -70,6 +90,9 @@ class DemoPanel(Vertical):
     def handle(self, event: Event) -> None:
         """Show one engine event."""
         if self.scenario is None:
+            return
+        if self._early is not None:  # a demo that had run before (guided) reports at once
+            self._early.append(event)
             return
         steps = self.query_one(StepList)
         if isinstance(event, PaneOutput):
@@ -88,14 +111,22 @@ class DemoPanel(Vertical):
             steps.set_progress(event.step_id, event.text)
         elif isinstance(event, StepStarted):
             steps.set_status(event.step_id, StepStatus.RUNNING)
+            if self.guided and event.step_id in steps.rows:
+                self._guide().started(steps.rows[event.step_id].step)
             step = next((s for s in self.scenario.all_steps if s.id == event.step_id), None)
             kube = self.kube_pane(step.pane_name) if step is not None and step.kube is not None else None
             if kube is not None:
                 kube.configure(step.kube)  # type: ignore[union-attr]  # a new watch: the pane starts over
         elif isinstance(event, StepFinished):
             steps.set_status(event.step_id, event.status, event.elapsed, event.message)
-            steps.set_next(next((s.id for s in self.scenario.steps
-                                 if not steps.rows[s.id].status.done), None))
+            steps.set_next(self._next_id(steps))
+            row = steps.rows.get(event.step_id)
+            if self.guided and row is not None and row.step.kind == "check":
+                self._guide().check_finished(row.step, event.status, event.message, event.output)
+        elif isinstance(event, Resumed):
+            if self.guided:
+                nxt = steps.rows[event.next_step].step.label if event.next_step in steps.rows else None
+                self._guide().resumed(event, nxt)
         elif isinstance(event, Narration):
             narration = self.query_one(".narration", Static)
             narration.update(Text(f"» {event.text}", style="italic"))

@@ -43,7 +43,13 @@ class HelpPanel(VerticalScroll, can_focus=False):
         yield Label("Esc or ? closes this help.", id="help-hint")
 
     def show(self, screen: Screen) -> None:
-        self.rows = binding_rows(screen)
+        rows = binding_rows(screen)
+        if rows != self.rows or not self.rows:
+            self._fill(rows)
+        self.display = True
+
+    def _fill(self, rows: list[tuple[str, str]]) -> None:
+        self.rows = rows
         table = Table(box=None, show_header=False, padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
@@ -52,4 +58,3 @@ class HelpPanel(VerticalScroll, can_focus=False):
         table.add_row("ctrl+]", "Back to the slide (while typing in a demo's shell)")
         table.add_row("ctrl+p", "Command palette: every action by name")
         self.query_one("#help-table", Static).update(table)
-        self.display = True

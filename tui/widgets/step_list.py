@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.timer import Timer
 from textual.widget import Widget
 
 from tui.engine.events import StepStatus
+from tui.render.palette import Palette, palette_for
 from tui.scenario.model import Step
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -19,6 +21,12 @@ ICONS = {
     StepStatus.PENDING: ("·", "dim"), StepStatus.PASSED: ("✓", "bold green"), StepStatus.FAILED: ("✗", "bold red"),
     StepStatus.TIMED_OUT: ("⏱", "bold red"), StepStatus.INTERRUPTED: ("✗", "bold yellow"),
     StepStatus.SKIPPED: ("⊘", "dim"), StepStatus.SHOWN: ("○", "cyan"),
+}
+# the colour of each status in the deck's theme: the Palette field to use instead of ICONS' dark style
+THEMED = {
+    StepStatus.PENDING: "faint", StepStatus.PASSED: "passed", StepStatus.FAILED: "failed",
+    StepStatus.TIMED_OUT: "failed", StepStatus.INTERRUPTED: "warned", StepStatus.SKIPPED: "faint",
+    StepStatus.SHOWN: "shown",
 }
 
 
@@ -75,7 +83,12 @@ class StepList(Widget):
         self._frame += 1
         self.refresh()
 
+    @property
+    def palette(self) -> Palette:
+        return palette_for(getattr(self.app, "deck_theme", "dark"))
+
     def render(self) -> Table:
+        p = self.palette
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(width=1, no_wrap=True)
         table.add_column(width=1, no_wrap=True)
@@ -87,27 +100,27 @@ class StepList(Widget):
         start = max(0, min(focus - VISIBLE // 3, len(rows) - VISIBLE)) if len(rows) > VISIBLE else 0
         end = min(len(rows), start + VISIBLE)
         if start:
-            table.add_row("", "", Text(f"↑ {start} earlier", style="dim"), "")
+            table.add_row("", "", Text(f"↑ {start} earlier", style=p.faint), "")
         for row in rows[start:end]:
             pointer = Text("▸", style="bold") if row.step.id == self.next_id else Text(" ")
             if row.status is StepStatus.RUNNING:
-                icon = Text(SPINNER[self._frame % len(SPINNER)], style="bold cyan")
+                icon = Text(SPINNER[self._frame % len(SPINNER)], style=p.running)
                 elapsed = self.clock() - (row.started or self.clock())
             else:
-                symbol, style = ICONS.get(row.status, ("?", ""))
-                icon = Text(symbol, style=style)
+                symbol, _ = ICONS.get(row.status, ("?", ""))
+                icon = Text(symbol, style=getattr(p, THEMED.get(row.status, "faint")))
                 elapsed = row.elapsed
-            label = Text(row.step.label, style="dim" if row.section != "steps" else "")
+            label = Text(row.step.label, style=p.faint if row.section != "steps" else "")
             if row.step.kind == "say":
                 label.stylize("italic")
             if row.message and not row.status.ok and row.status.done:
-                label.append(f" — {row.message}", style="red")
+                label.append(f" — {row.message}", style=Style(color=Style.parse(p.failed).color))
             if row.progress and row.status is StepStatus.RUNNING:
-                label.append(f" — {row.progress}", style="cyan")
+                label.append(f" — {row.progress}", style=Style(color=Style.parse(p.running).color))
             # a time only for what ran for a while: not for a replay, a narration or an instant command
             shown = elapsed is not None and elapsed >= 0.05 and row.status is not StepStatus.SHOWN
-            time_text = Text(f"{elapsed:.1f}s" if shown else "", style="dim")
+            time_text = Text(f"{elapsed:.1f}s" if shown else "", style=p.faint)
             table.add_row(pointer, icon, label, time_text)
         if end < len(rows):
-            table.add_row("", "", Text(f"↓ {len(rows) - end} more", style="dim"), "")
+            table.add_row("", "", Text(f"↓ {len(rows) - end} more", style=p.faint), "")
         return table

@@ -33,6 +33,7 @@ KEY_BYTES = {
 }
 RELEASE_KEY = "ctrl+right_square_bracket"  # gives the keyboard back to the slide (telnet's escape)
 SIZE_SYNC = 0.25  # seconds between updates of the scrollable size while output pours in
+REPAINT = 1 / 30  # at most this often while output pours in: a flood is not read frame by frame
 
 
 def key_bytes(event: events.Key) -> str | None:
@@ -82,21 +83,34 @@ class TerminalPane(ScrollView, can_focus=True):
         self._follow = True  # keep the newest output in view until the presenter scrolls up
         self._size_due: Timer | None = None
         self._size_synced = 0.0
+        self._size_version = -1  # the model's version at the last size update
+        self._repaint_due: Timer | None = None
+        self._repainted = 0.0
         self._style: Style | None = None
 
     # output -----------------------------------------------------------------------------------
     def feed(self, data: str) -> None:
-        """New output: repaint now; the scrollable size follows at most every SIZE_SYNC seconds.
+        """New output: repaint at most every REPAINT seconds; the scrollable size follows at most
+        every SIZE_SYNC seconds.
 
         Setting `virtual_size` lays out the whole screen, so doing it per chunk while a command
         floods the pane would make every key wait; while following, rows are drawn from the
         bottom of the model, so the picture is current even when the size is a moment behind."""
         self.model.feed(data)
-        self.refresh()
+        now = time.monotonic()
+        if self._repaint_due is None:
+            if now - self._repainted >= REPAINT:
+                self._repaint()
+            else:  # never 0: a Textual timer of interval 0 divides by it
+                self._repaint_due = self.set_timer(max(0.005, self._repainted + REPAINT - now), self._repaint)
         if self._size_due is None:
-            # never 0: a Textual timer of interval 0 divides by it
-            wait = max(0.01, self._size_synced + SIZE_SYNC - time.monotonic())
-            self._size_due = self.set_timer(wait, self._sync_size)
+            wait = max(0.01, self._size_synced + SIZE_SYNC - now)
+            self._size_due = self.set_timer(wait, self._size_timer)
+
+    def _repaint(self) -> None:
+        self._repaint_due = None
+        self._repainted = time.monotonic()
+        self.refresh()
 
     def clear(self) -> None:
         cols, rows = self.model.width, self.model.height
@@ -104,15 +118,34 @@ class TerminalPane(ScrollView, can_focus=True):
         self._sync_size()
         self.refresh()
 
+    def settle(self) -> None:
+        """Bring the scrollable size up to date now rather than at the next sync (a screenshot)."""
+        if self._size_due is not None:
+            self._size_due.stop()
+        self._sync_size()
+
     def _sync_size(self) -> None:
-        self._size_due = None
+        """While output keeps coming the size may be an estimate (counting every wrapped row of
+        a flood costs more than drawing it); once it stops, one more update makes it exact."""
+        if self._size_due is not None:
+            self._size_due.stop()
+            self._size_due = None
         self._size_synced = time.monotonic()
-        size = Size(self.model.width, self.model.row_count)
+        flowing = self.model.version != self._size_version
+        self._size_version = self.model.version
+        rows = self.model.estimated_row_count() if flowing else self.model.row_count
+        if flowing:
+            self._size_due = self.set_timer(SIZE_SYNC, self._size_timer)
+        size = Size(self.model.width, rows)
         if size != self.virtual_size:
             self.virtual_size = size
         if self._follow:
             self.scroll_to(y=max(0, size.height - self.scrollable_content_region.height), animate=False,
                            immediate=True)
+
+    def _size_timer(self) -> None:
+        self._size_due = None
+        self._sync_size()
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
@@ -127,12 +160,15 @@ class TerminalPane(ScrollView, can_focus=True):
         if self._style is None:
             self._style = self.rich_style  # computed per style change, not per line
         style = self._style
-        height = self.scrollable_content_region.height
-        top = max(0, self.model.row_count - height) if self._follow else int(self.scroll_offset.y)
-        row = top + y
-        if row >= self.model.row_count:
-            return Strip.blank(width, style)
-        segments = self.model.render_row(row, show_cursor=self.has_focus)
+        if self._follow:  # the newest rows, without counting every row of a flood
+            segments = self.model.render_tail_row(y, self.scrollable_content_region.height, self.has_focus)
+            if not segments:
+                return Strip.blank(width, style)
+        else:
+            row = int(self.scroll_offset.y) + y
+            if row >= self.model.row_count:
+                return Strip.blank(width, style)
+            segments = self.model.render_row(row, show_cursor=self.has_focus)
         return Strip(Segment.apply_style(segments, style)).extend_cell_length(width, style).crop(0, width)
 
     # size -------------------------------------------------------------------------------------
