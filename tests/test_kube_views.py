@@ -97,8 +97,8 @@ def test_ages_read_like_kubectl(seconds, text):
 
 
 @pytest.mark.parametrize("text, style", [
-    ("Running", "green"), ("Provisioning", "yellow"), ("Ready,SchedulingDisabled", "yellow"), ("NotReady", "bold red"),
-    ("Failed", "bold red"), ("<none>", "dim"), ("v1.33.4", ""),
+    ("Running", "good"), ("Provisioning", "busy"), ("Ready,SchedulingDisabled", "busy"), ("NotReady", "bad"),
+    ("Failed", "bad"), ("<none>", "faint"), ("v1.33.4", ""),
 ])
 def test_status_colours(text, style):
     assert status_style(text) == style

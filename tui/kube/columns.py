@@ -1,5 +1,6 @@
 """Per-kind columns as kubectl and clusterctl print them, ages as kubectl writes them, and the
-colour of a status. Styles are Rich style strings; nothing here draws."""
+colour of a status. Styles are semantic names (good, busy, bad, faint, info, bold) that the pane
+maps to the deck theme's colours; nothing here draws."""
 
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ BUSY = frozenset({"Pending", "Provisioning", "Deleting", "Terminating", "Scaling
                   "Unknown", "Warning", "Info"})
 BAD = frozenset({"Failed", "NotReady", "False", "Error", "CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
                  "OOMKilled", "Evicted"})
-STYLE_GOOD, STYLE_BUSY, STYLE_BAD, STYLE_NONE = "green", "yellow", "bold red", "dim"
+# semantic styles: the pane turns them into the deck theme's colours (tui/render/palette.py)
+STYLE_GOOD, STYLE_BUSY, STYLE_BAD, STYLE_NONE, STYLE_INFO = "good", "busy", "bad", "faint", "info"
 
 
 def status_style(text: str) -> str:

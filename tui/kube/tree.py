@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from tui.kube.columns import Column, status_style
+from tui.kube.columns import STYLE_BAD, STYLE_BUSY, STYLE_INFO, STYLE_NONE, Column, status_style
 from tui.kube.jsonpath import dig
 from tui.kube.objects import (CLUSTER_LABEL, CONTROL_PLANE_LABEL, DEPLOYMENT_LABEL, Key, condition, key_of,
                               labels_of, name_of, namespace_of, parse_time)
@@ -24,7 +24,6 @@ from tui.kube.query import KubeQuery
 from tui.kube.store import Change, ObjectStore
 from tui.kube.view import Cell, KubeView
 
-DIM = "dim"
 
 
 def _ready(obj: dict | None) -> dict | None:
@@ -89,7 +88,7 @@ class TreeView(KubeView):
 
     def cells(self, index: int, now: float) -> list[Cell]:
         row = self.rows[index]
-        name = Cell(row.prefix + row.label, "" if row.obj is not None or row.label == "Workers" else DIM)
+        name = Cell(row.prefix + row.label, "" if row.obj is not None or row.label == "Workers" else STYLE_NONE)
         if row.obj is None:
             return [name, *(Cell("") for _ in self.columns[1:])]
         cells = [name]
@@ -199,4 +198,4 @@ def _walk(branches: list[tuple[str, dict | None, list]], indent: str):
 
 
 def _severity_style(text: str) -> str:
-    return {"Error": "bold red", "Warning": "yellow", "Info": "cyan"}.get(text, status_style(text))
+    return {"Error": STYLE_BAD, "Warning": STYLE_BUSY, "Info": STYLE_INFO}.get(text, status_style(text))

@@ -26,11 +26,12 @@ from tui.kube.query import KubeQuery
 from tui.kube.table import TableView
 from tui.kube.tree import TreeView
 from tui.kube.view import Cell, KubeView, Layout, pad, render_text
+from tui.render.palette import palette_for
 from tui.widgets.terminal_pane import RELEASE_KEY, TerminalPane
 
 CACHE_ROWS = 512
 MAX_NOTICE_LINES = 3
-NOTICE_STYLES = {"error": "bold red", "warning": "yellow", "info": "dim"}
+NOTICE_STYLES = {"error": "bad", "warning": "busy", "info": "faint"}
 
 
 class KubePane(ScrollView, can_focus=True):
@@ -149,11 +150,15 @@ class KubePane(ScrollView, can_focus=True):
         super().notify_style_update()
         self._base = None
         self._strips.clear()
+        self._styles.clear()  # the theme may have changed
 
     def _style(self, name: str) -> Style:
+        """A view's semantic style (good, busy, bad, faint, info, bold) in the deck theme's colours."""
         style = self._styles.get(name)
         if style is None:
-            style = self._styles[name] = Style.parse(name) if name else Style()
+            p = palette_for(getattr(self.app, "deck_theme", "dark"))
+            themed = {"good": p.passed, "busy": p.warned, "bad": p.failed, "faint": p.faint, "info": p.shown}
+            style = self._styles[name] = Style.parse(themed.get(name, name)) if name else Style()
         return style
 
     def render_line(self, y: int) -> Strip:
