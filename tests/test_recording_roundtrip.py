@@ -199,6 +199,32 @@ def test_recorder_writes_resizes_and_replay_follows_them(tmp_path: Path):
     assert "x" * 50 in final_screen(cast).splitlines()  # 50 columns fit on one row only after the resize
 
 
+def test_a_late_prompt_during_a_check_is_no_recording_of_the_check(tmp_path: Path):
+    """A check runs beside the pane: a prompt the pane prints late, while the check runs, must not
+    become a recording of the check; it is where the next step's recording starts."""
+    from tui.engine.events import PaneOutput, StepFinished, StepStarted, StepStatus
+    from tui.recording.recorder import Recorder
+    from tui.recording.redact import Redactor
+    from tui.scenario.load import parse_scenario
+
+    scenario = parse_scenario("title: t\nsteps:\n  - id: hi\n    run: echo hi\n  - id: ok\n    check: 'true'\n"
+                              "  - id: bye\n    run: echo bye\n", tmp_path / "late.yaml")
+    clock = iter(x / 10 for x in range(100))
+    recorder = Recorder(scenario, tmp_path / "rec", Redactor(), "test", lambda pane: (40, 10), lambda: next(clock))
+    recorder(StepStarted("hi", "local", "echo hi"))
+    recorder(PaneOutput("local", "echo hi\r\nhi\r\n"))
+    recorder(StepFinished("hi", StepStatus.PASSED, 0, 0.1))
+    recorder(StepStarted("ok", None, "true"))
+    recorder(PaneOutput("local", "$ "))  # the prompt, late
+    recorder(StepFinished("ok", StepStatus.PASSED, 0, 0.1))
+    recorder(StepStarted("bye", "local", "echo bye"))
+    recorder(PaneOutput("local", "echo bye\r\nbye\r\n"))
+    recorder(StepFinished("bye", StepStatus.PASSED, 0, 0.1))
+    folder = tmp_path / "rec" / "late"
+    assert sorted(p.name for p in folder.glob("*.cast")) == ["01-hi--local.cast", "03-bye--local.cast"]
+    assert final_screen(read_cast(folder / "03-bye--local.cast")).splitlines()[0] == "$ echo bye"
+
+
 def test_a_cast_asciinema_plays_ends_on_the_screen_we_print(tmp_path: Path):
     """Ours and asciinema's player, same file: the final screens match (tmux shows asciinema's)."""
     import shutil

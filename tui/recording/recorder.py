@@ -134,7 +134,11 @@ class Recorder:
         self._tails[pane] = current_line(self._tails.get(pane, ""), data)
         if self._step is None:
             return  # typed by hand between steps: not part of any step's recording
-        writer = self._writers.get(pane) or self._open(pane, None)
+        writer = self._writers.get(pane)
+        if writer is None:
+            if not self._step.uses_pane:
+                return  # a check or say step shows nothing in a pane: this is a late prompt, kept as the tail
+            writer = self._open(pane, None)
         for when, text in self._streams[pane].feed(self._now(), data):
             writer.output(when, text)
 
