@@ -30,7 +30,7 @@ READS_PER_TURN = 16
 # A command that floods its pane would otherwise keep the event loop busy with nothing but its
 # output, and keys would wait behind it. Past this many bytes in a window the PTY is left unread
 # until the window ends; the command then blocks on write, as it would under a slow terminal.
-READ_BUDGET, READ_WINDOW = 160 * 1024, 0.010  # ≈ 16 MB/s, far more than anyone can read
+READ_BUDGET, READ_WINDOW = 100 * 1024, 0.010  # ≈ 10 MB/s, far more than anyone can read
 TERM = "xterm-256color"
 
 

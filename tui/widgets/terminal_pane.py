@@ -33,7 +33,10 @@ KEY_BYTES = {
 }
 RELEASE_KEY = "ctrl+right_square_bracket"  # gives the keyboard back to the slide (telnet's escape)
 SIZE_SYNC = 0.25  # seconds between updates of the scrollable size while output pours in
-REPAINT = 1 / 30  # at most this often while output pours in: a flood is not read frame by frame
+REPAINT = 1 / 30  # at most this often while output comes in (typing, a command's lines)
+# Past FLOOD_BYTES between two repaints the pane is flooded: nobody reads that frame by frame, and
+# every repaint of a full pane costs the keys a frame's time, so it slows down to FLOOD_REPAINT.
+FLOOD_BYTES, FLOOD_REPAINT = 16 * 1024, 1 / 10
 
 
 def key_bytes(event: events.Key) -> str | None:
@@ -86,11 +89,13 @@ class TerminalPane(ScrollView, can_focus=True):
         self._size_version = -1  # the model's version at the last size update
         self._repaint_due: Timer | None = None
         self._repainted = 0.0
+        self._unpainted = 0  # characters fed since the last repaint
+        self._flooded = False
         self._style: Style | None = None
 
     # output -----------------------------------------------------------------------------------
     def feed(self, data: str) -> None:
-        """New output: repaint at most every REPAINT seconds; the scrollable size follows at most
+        """New output: repaint at most every REPAINT (FLOOD_REPAINT) seconds; the scrollable size follows at most
         every SIZE_SYNC seconds.
 
         Setting `virtual_size` lays out the whole screen, so doing it per chunk while a command
@@ -98,11 +103,13 @@ class TerminalPane(ScrollView, can_focus=True):
         bottom of the model, so the picture is current even when the size is a moment behind."""
         self.model.feed(data)
         now = time.monotonic()
+        self._unpainted += len(data)
         if self._repaint_due is None:
-            if now - self._repainted >= REPAINT:
+            every = FLOOD_REPAINT if self._flooded else REPAINT
+            if now - self._repainted >= every:
                 self._repaint()
             else:  # never 0: a Textual timer of interval 0 divides by it
-                self._repaint_due = self.set_timer(max(0.005, self._repainted + REPAINT - now), self._repaint)
+                self._repaint_due = self.set_timer(max(0.005, self._repainted + every - now), self._repaint)
         if self._size_due is None:
             wait = max(0.01, self._size_synced + SIZE_SYNC - now)
             self._size_due = self.set_timer(wait, self._size_timer)
@@ -110,6 +117,7 @@ class TerminalPane(ScrollView, can_focus=True):
     def _repaint(self) -> None:
         self._repaint_due = None
         self._repainted = time.monotonic()
+        self._flooded, self._unpainted = self._unpainted > FLOOD_BYTES, 0
         self.refresh()
 
     def clear(self) -> None:
