@@ -7,6 +7,7 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -58,6 +59,11 @@ class FlatdeckApp(App[None]):
 
         self.deck_theme = self.theme_override or deck_theme
         apply_theme(self, self.deck_theme)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and isinstance(self.screen, PresentScreen):
+            self.screen.input_first()  # before the key is handled: its frame should be a quick one
+        await super().on_event(event)
 
     def on_ready(self) -> None:
         # What is built by now lives as long as the app: freezing it keeps full garbage

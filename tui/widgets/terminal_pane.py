@@ -37,6 +37,7 @@ REPAINT = 1 / 30  # at most this often while output comes in (typing, a command'
 # Past FLOOD_BYTES between two repaints the pane is flooded: nobody reads that frame by frame, and
 # every repaint of a full pane costs the keys a frame's time, so it slows down to FLOOD_REPAINT.
 FLOOD_BYTES, FLOOD_REPAINT = 16 * 1024, 1 / 10
+INPUT_FIRST = 0.1  # after a key, a flooded pane waits this long to repaint: the key's frame comes first
 
 
 def key_bytes(event: events.Key) -> str | None:
@@ -91,6 +92,7 @@ class TerminalPane(ScrollView, can_focus=True):
         self._repainted = 0.0
         self._unpainted = 0  # characters fed since the last repaint
         self._flooded = False
+        self._held_until = 0.0
         self._style: Style | None = None
 
     # output -----------------------------------------------------------------------------------
@@ -114,7 +116,17 @@ class TerminalPane(ScrollView, can_focus=True):
             wait = max(0.01, self._size_synced + SIZE_SYNC - now)
             self._size_due = self.set_timer(wait, self._size_timer)
 
+    def input_first(self) -> None:
+        """A key was pressed: while flooded, hold the next repaint a moment, so the frame that
+        answers the key does not also redraw the whole pane."""
+        if self._flooded:
+            self._held_until = time.monotonic() + INPUT_FIRST
+
     def _repaint(self) -> None:
+        wait = self._held_until - time.monotonic()
+        if wait > 0:
+            self._repaint_due = self.set_timer(max(0.005, wait), self._repaint)
+            return
         self._repaint_due = None
         self._repainted = time.monotonic()
         self._flooded, self._unpainted = self._unpainted > FLOOD_BYTES, 0
