@@ -90,7 +90,7 @@ def test_kill_9_while_saving_leaves_a_readable_file(deck: Path, tmp_path: Path):
         assert progress.load()
         assert progress.demos["demo"].steps
     leftovers = [p.name for p in (tmp_path / "p").iterdir() if p.name != progress.file.name]
-    assert all(name.startswith(".progress-") for name in leftovers)  # a killed write's temp file, at most
+    assert all(name.startswith(f".{progress.file.name}-") for name in leftovers)  # a killed write's temp file, at most
 
 
 @pytest.mark.parametrize("content, expected", [

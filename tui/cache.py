@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-import tempfile
 import zlib
 from pathlib import Path
 
 from tui import __version__
+from tui.atomicfile import write_atomic
 from tui.deck.model import Deck
 from tui.deck.watch import Signature, deck_signature
 from tui.render.markdown import RenderedBlock, rendered_snapshot, seed_rendered
@@ -64,15 +64,8 @@ class DeckCache:
         if not signature or self._saved == (signature, len(blocks)):
             return
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".deck-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump({"stamp": _stamp(), "signature": signature, "deck": deck, "blocks": blocks}, f,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.file)
+            write_atomic(self.file, pickle.dumps({"stamp": _stamp(), "signature": signature, "deck": deck,
+                                                  "blocks": blocks}, protocol=pickle.HIGHEST_PROTOCOL))
             self._saved = (signature, len(blocks))
         except (OSError, pickle.PicklingError):
-            try:
-                os.unlink(tmp)
-            except (OSError, UnboundLocalError):
-                pass
+            pass

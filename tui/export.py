@@ -8,7 +8,6 @@ an output that cannot be written is one line naming it (exit 1).
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import tempfile
@@ -17,6 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import TextIO
 
+from tui.atomicfile import write_atomic
 from tui.deck.model import Deck, Slide
 from tui.demostage import DemoStage, scenarios_dir_for
 from tui.errors import LoadError
@@ -152,19 +152,8 @@ def _write(path: Path, text: str) -> str | None:
     blocked = _blocked(path.parent)
     if blocked:
         return blocked
-    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        write_atomic(path, text, mode=0o644)
     except OSError as exc:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
         return exc.strerror or str(exc)
     return None

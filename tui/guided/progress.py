@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from tui.atomicfile import write_atomic
 from tui.engine.events import StepStatus
 
 T = TypeVar("T")
@@ -182,21 +182,9 @@ class Progress:
         """Write the whole file atomically; False (and `save_error`) when it cannot be written."""
         self.saved_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         text = json.dumps(self.data(), indent=1, ensure_ascii=False) + "\n"
-        tmp = None
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".progress-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.file)
+            write_atomic(self.file, text, durable=True)
         except OSError as exc:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
             self.save_error = f"{self.file}: cannot save progress: {exc.strerror or exc}"
             return False
         self.save_error = None

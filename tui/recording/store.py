@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from tui.atomicfile import write_atomic
 from tui.scenario.model import Scenario, Step
 
 MANIFEST = "manifest.json"
@@ -56,13 +55,8 @@ class Manifest:
 
     def save(self, folder: Path) -> None:
         """Atomically, so a crash never leaves half a manifest."""
-        folder.mkdir(parents=True, exist_ok=True)
         data = {**asdict(self), "steps": {k: asdict(v) for k, v in self.steps.items()}}
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".manifest-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, ensure_ascii=False)
-            f.write("\n")
-        os.replace(tmp, folder / MANIFEST)
+        write_atomic(folder / MANIFEST, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def recorded_casts(root: Path, scenario: Scenario, step: Step) -> dict[str, Path]:

@@ -271,8 +271,10 @@ class LineBuffer:
         are assumed to wrap like the counted ones. For a scrollbar while output floods in: the
         rows of lines dropped by the cap before anyone scrolls to them are never counted."""
         new = len(self._lines) - len(self._ends)
-        if new <= exact_below or not self._ends:
-            return self.visual_row_count if new <= exact_below else new
+        if new <= exact_below:
+            return self.visual_row_count
+        if not self._ends:
+            return new  # nothing counted yet: a row per line
         counted = self._ends[-1] - self._base
         return counted + round(new * counted / len(self._ends))
 
