@@ -60,7 +60,8 @@ async def test_live_a_table_fills_a_wait_shows_progress_and_passes(tmp_path, dec
             await until(pilot, lambda: _panel(app).query_one(StepList).rows["running"].progress == "0/3 Running")
             await lab.patch(machine("demo-md-0-a"), {"status": {"phase": "Running"}})
             await until(pilot, lambda: _panel(app).query_one(StepList).rows["running"].progress == "1/3 Running")
-            assert "Running" in _rows(app)[0]
+            # the table and the wait follow separate watches, so either may see the change first
+            await until(pilot, lambda: "Running" in _rows(app)[0])
             for name in ("demo-md-0-b", "demo-md-0-c"):
                 await lab.patch(machine(name), {"status": {"phase": "Running"}})
             await until(pilot, lambda: runtime.status["running"] is StepStatus.PASSED)
@@ -111,8 +112,10 @@ async def test_a_recorded_watch_replays_into_the_same_table_and_tree(tmp_path, d
         assert runtime.executor is None  # nothing runs, nothing connects
         await pilot.press("enter", "enter", "enter")
         await until(pilot, lambda: runtime.status["running"] is StepStatus.PASSED)
-        shown = sorted((row.split()[0], row.split()[3], row.split()[2]) for row in _rows(app))
-        assert shown == live
+        def shown() -> list[tuple[str, str, str]]:
+            return sorted((row.split()[0], row.split()[3], row.split()[2]) for row in _rows(app))
+
+        await until(pilot, lambda: shown() == live)  # the table's own log may end a moment after the wait's
         await pilot.press("enter")
         await until(pilot, lambda: runtime.status["tree"] is StepStatus.PASSED)
         assert [row.split()[0] for row in _rows(app, "tree")][0] == "Cluster/demo"
