@@ -357,3 +357,30 @@ async def test_check_lab_preflight_lines(server, tmp_path):
     assert lines[1].startswith(f"  ✓ good (core@127.0.0.1:{server.port}): reachable, authenticates, host key matches "
                                f"(ssh-ed25519 SHA256:")
     assert lines[2].startswith("  ✗ down (127.0.0.1:") and "connection refused" in lines[2]
+
+
+async def test_a_flood_over_ssh_waits_while_a_key_is_answered_and_loses_nothing(shell):
+    """tui/keys_first.py: the channel stops reading while the gate is held (SSH flow
+    control then stalls the command), and every line still arrives, in order."""
+    import re
+    import time
+
+    from tui.keys_first import GATE
+
+    task = asyncio.create_task(shell.run("seq 1 1000000"))
+    deadline = time.monotonic() + 10
+    while "\n1000\r\n" not in "".join(shell.output):
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    GATE.hold(1.0)
+    try:
+        await asyncio.sleep(0.1)  # what was already on its way arrives
+        held_at = len("".join(shell.output))
+        await asyncio.sleep(0.3)
+        assert len("".join(shell.output)) == held_at, "output was read while the gate was held"
+        assert not task.done()  # seq waits on the channel's window
+    finally:
+        GATE.release()
+    assert (await asyncio.wait_for(task, 60)).exit_code == 0
+    text = re.sub(r"\x1b\][^\x07]*\x07", "", "".join(shell.output))
+    assert [int(n) for n in re.split(r"[\r\n]+", text) if n.isdigit()] == list(range(1, 1000001))

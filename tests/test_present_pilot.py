@@ -134,7 +134,7 @@ async def test_help_lists_every_binding_with_its_keys():
 
         await pilot.press("question_mark")
         panel = present(app).query_one(HelpPanel)
-        assert panel.display
+        assert panel.is_open
         descriptions = {d for _, d in panel.rows}
         for binding in PresentScreen.BINDINGS:
             if binding.show and _enabled(app, binding):
@@ -142,9 +142,9 @@ async def test_help_lists_every_binding_with_its_keys():
         keys = dict((d, k) for k, d in panel.rows)
         assert keys["Next"].split() == ["→", "space", "pgdn", "l", "j"]
         await pilot.press("escape")
-        assert not panel.display
+        assert not panel.is_open
         await pilot.press("question_mark", "q")  # q closes the help first…
-        assert not panel.display and app.is_running
+        assert not panel.is_open and app.is_running
         await pilot.press("right")  # …and the keys drive the slides again
         assert present(app).index == 1
 

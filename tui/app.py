@@ -12,6 +12,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from tui.deck.model import Deck
+from tui.keys_first import GATE
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -61,8 +62,17 @@ class FlatdeckApp(App[None]):
         apply_theme(self, self.deck_theme)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and isinstance(self.screen, PresentScreen):
-            self.screen.input_first()  # before the key is handled: its frame should be a quick one
+        if not isinstance(event, events.Key):
+            await super().on_event(event)
+            return
+        # Keys first: for a moment after a key, shells leave their output unread, the garbage
+        # collector waits and flooded panes hold their repaint (see tui/keys_first.py).
+        if not GATE.held:
+            gc.disable()
+            GATE.hold()
+            GATE.wait(gc.enable)
+        if isinstance(self.screen, PresentScreen):
+            self.screen.input_first()
         await super().on_event(event)
 
     def on_ready(self) -> None:
@@ -71,6 +81,7 @@ class FlatdeckApp(App[None]):
         gc.freeze()
 
     def on_unmount(self) -> None:
+        GATE.release()
         gc.unfreeze()  # let it go with the app (tests run many apps in one process)
 
     def save_cache(self, deck: Deck, signature) -> None:

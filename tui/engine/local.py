@@ -21,6 +21,7 @@ from pathlib import Path
 from tui.engine.events import EventBus
 from tui.engine.session import CommandResult, SessionError, ShellSession
 from tui.engine.shell import BASH_RC
+from tui.keys_first import GATE
 
 READ_SIZE = 65536
 # flatdeck started with SIGINT ignored (nohup, a background job) would hand that on to the shell,
@@ -110,6 +111,11 @@ class LocalShell(ShellSession):
         # a PTY hands out at most ~4 KiB per read: take what is there now in one go (bounded),
         # so a flooding command costs one pass through decoding and marks per loop turn
         loop = asyncio.get_running_loop()
+        if GATE.held:  # a key is being answered: its frame first
+            loop.remove_reader(self._master)  # type: ignore[arg-type]
+            self._paused = True
+            GATE.wait(self._resume)
+            return
         now = loop.time()
         if now >= self._window_end:
             self._window_end, self._window_bytes = now + READ_WINDOW, 0

@@ -39,6 +39,7 @@ from tui.engine.events import ConnectionLost, ConnectionRestored, EventBus
 from tui.engine.executor import TargetDriver
 from tui.engine.session import CommandResult, SessionError, ShellSession
 from tui.engine.shell import BASH_RC, MarkScanner
+from tui.keys_first import GATE
 from tui.scenario.inventory import SshTarget
 
 TERM = "xterm-256color"
@@ -277,6 +278,13 @@ class SshShell(ShellSession):
             note, self._note = self._note, None
             self._text_received(f"\x1b[2m{note}\x1b[0m\r\n")
         self._received(data)
+        if GATE.held and self._chan is not None:  # a key is being answered: its frame first
+            self._chan.pause_reading()
+            GATE.wait(self._resume_reading)
+
+    def _resume_reading(self) -> None:
+        if self._chan is not None:
+            self._chan.resume_reading()
 
     def _channel_closed(self, session: Any, exc: BaseException | None) -> None:
         if session is not self._session or self.closed:

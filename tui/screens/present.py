@@ -107,7 +107,6 @@ class PresentScreen(Screen):
     async def on_mount(self) -> None:
         self.query_one("#reload-error").display = False
         self.query_one("#demo-area").display = False
-        self.query_one(HelpPanel).display = False
         footer = self.query_one(DeckFooter)
         footer.title = self.deck.title
         await self.show(self.index, step=0)
@@ -279,16 +278,16 @@ class PresentScreen(Screen):
 
     def action_help(self) -> None:
         help_panel = self.query_one(HelpPanel)
-        if help_panel.display:
-            help_panel.display = False
+        if help_panel.is_open:
+            help_panel.close()
         else:
-            help_panel.show(self)
+            help_panel.open(self)
 
     def action_close_help(self) -> bool:
         """Escape (or q) while help shows closes it; True when it did."""
         help_panel = self.query_one(HelpPanel)
-        if help_panel.display:
-            help_panel.display = False
+        if help_panel.is_open:
+            help_panel.close()
             return True
         return False
 

@@ -12,13 +12,14 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from tui.keys_first import GATE
 from tui.terminal import TerminalModel
 
 # keys whose bytes are not their printable character (xterm sequences, as bash and curses expect)
@@ -82,7 +83,8 @@ class TerminalPane(ScrollView, can_focus=True):
     def __init__(self, name: str, cols: int = 80, rows: int = 24, *, id: str | None = None):
         super().__init__(id=id, classes="terminal-pane")
         self.pane_name = name
-        self.model = TerminalModel(cols, rows)
+        self._model = TerminalModel(cols, rows)
+        self._backlog: list[str] = []  # output that came while a key was being answered
         self.border_title = name
         self._follow = True  # keep the newest output in view until the presenter scrolls up
         self._size_due: Timer | None = None
@@ -94,16 +96,49 @@ class TerminalPane(ScrollView, can_focus=True):
         self._flooded = False
         self._held_until = 0.0
         self._style: Style | None = None
+        self._frame: tuple[int, int, bool] | None = None  # (width, height, focused) while a frame renders
+
+    @property
+    def model(self) -> TerminalModel:
+        """The display model, with any output held back during a key fed in first."""
+        if self._backlog:  # someone reads it mid-hold (a frame, a test): it must be current
+            data, self._backlog = "".join(self._backlog), []
+            self._model.feed(data)
+            self._unpainted += len(data)
+        return self._model
+
+    @model.setter
+    def model(self, model: TerminalModel) -> None:
+        self._backlog.clear()
+        self._model = model
 
     # output -----------------------------------------------------------------------------------
     def feed(self, data: str) -> None:
         """New output: repaint at most every REPAINT (FLOOD_REPAINT) seconds; the scrollable size follows at most
-        every SIZE_SYNC seconds.
+        every SIZE_SYNC seconds. While the app answers a key (tui/keys_first.py) the
+        output only queues up: decoding it can wait until that key's frame is out.
 
         Setting `virtual_size` lays out the whole screen, so doing it per chunk while a command
         floods the pane would make every key wait; while following, rows are drawn from the
         bottom of the model, so the picture is current even when the size is a moment behind."""
-        self.model.feed(data)
+        if GATE.held:
+            if not self._backlog:
+                GATE.wait(self._take_backlog)
+            self._backlog.append(data)
+            return
+        if self._backlog:
+            self._take_backlog()
+        self._ingest(data)
+
+    def _take_backlog(self) -> None:
+        """The key's frame is out: feed what waited (a frame may have fed it already; then
+        this only schedules the repaint)."""
+        data, self._backlog = "".join(self._backlog), []
+        if self.is_attached:
+            self._ingest(data)
+
+    def _ingest(self, data: str) -> None:
+        self._model.feed(data)
         now = time.monotonic()
         self._unpainted += len(data)
         if self._repaint_due is None:
@@ -175,21 +210,34 @@ class TerminalPane(ScrollView, can_focus=True):
         super().notify_style_update()
         self._style = None
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # what every line of this frame shares, looked up once rather than per line
+        region = self.scrollable_content_region
+        self._frame = (region.width, region.height, self.has_focus)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        if self._frame is not None:
+            width, height, focused = self._frame
+        else:
+            region = self.scrollable_content_region
+            width, height, focused = region.width, region.height, self.has_focus
         if self._style is None:
             self._style = self.rich_style  # computed per style change, not per line
         style = self._style
         if self._follow:  # the newest rows, without counting every row of a flood
-            segments = self.model.render_tail_row(y, self.scrollable_content_region.height, self.has_focus)
+            segments = self.model.render_tail_row(y, height, focused)
             if not segments:
                 return Strip.blank(width, style)
         else:
             row = int(self.scroll_offset.y) + y
             if row >= self.model.row_count:
                 return Strip.blank(width, style)
-            segments = self.model.render_row(row, show_cursor=self.has_focus)
-        return Strip(Segment.apply_style(segments, style)).extend_cell_length(width, style).crop(0, width)
+            segments = self.model.render_row(row, show_cursor=focused)
+        return Strip(Segment.apply_style(segments, style)).adjust_cell_length(width, style)
 
     # size -------------------------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:

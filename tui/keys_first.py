@@ -1,0 +1,57 @@
+"""Keys before output: while the app answers a key, the shells stop taking output for a moment.
+
+A command that floods its pane fills every turn of the event loop with output to decode and
+draw, and the frame that answers a key waits behind it. So the app holds this gate for `HOLD`
+when a key arrives: a shell that finds it held leaves its output unread (the local PTY's reader
+and the SSH channel pause), a pane keeps what already came in a backlog, and both carry on when
+it opens. The flooding command just waits on its writes for those milliseconds, as under a slow
+terminal; nothing is lost or reordered. (Releasing it once the key's frame is out would be
+sooner, but Textual cannot tell which frame answers which key: an unrelated frame released it
+too early, and the numbers got worse.)
+
+One gate per process: there is one app, one event loop and one keyboard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+HOLD = 0.05  # seconds a key keeps output waiting: its frame takes 5-20 ms on a busy 2-core machine
+
+
+class OutputGate:
+    def __init__(self) -> None:
+        self._until = 0.0  # time.monotonic() when the hold ends by itself
+        self._waiting: list[Callable[[], None]] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def held(self) -> bool:
+        return time.monotonic() < self._until
+
+    def hold(self, seconds: float = HOLD) -> None:
+        """A key arrived: output waits until `release()` or `seconds` from now."""
+        self._until = time.monotonic() + seconds
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = asyncio.get_running_loop().call_later(seconds, self.release)
+
+    def wait(self, resume: Callable[[], None]) -> None:
+        """A reader stood back while the gate was held: `resume()` is called when it opens."""
+        if resume not in self._waiting:
+            self._waiting.append(resume)
+
+    def release(self) -> None:
+        """The key's frame is out (or the hold ran out): readers carry on."""
+        self._until = 0.0
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        waiting, self._waiting = self._waiting, []
+        for resume in waiting:
+            resume()
+
+
+GATE = OutputGate()
