@@ -105,3 +105,62 @@ async def test_a_key_holds_the_gate_and_the_collector_then_lets_both_go(monkeypa
         assert holds == [False, False]
         assert not GATE.held and gc.isenabled()
     assert gc.isenabled()
+
+
+async def test_the_gate_can_be_held_from_another_thread():
+    """The driver's input thread holds it; the loop's readers see it at once and are woken later."""
+    import threading
+
+    gate = OutputGate()
+    thread = threading.Thread(target=gate.hold, args=(0.05,))
+    thread.start()
+    thread.join()
+    assert gate.held
+    woken: list[bool] = []
+    gate.wait(lambda: woken.append(True))
+    gate.hold(0.15)  # another key while waiting: the wake-up moves with it
+    await asyncio.sleep(0.1)
+    assert gate.held and not woken
+    await asyncio.sleep(0.1)
+    assert not gate.held and woken == [True]
+
+
+async def test_the_driver_holds_the_gate_as_soon_as_it_reads_a_key():
+    from textual import events
+    from textual.drivers.headless_driver import HeadlessDriver
+
+    from tui.app import keys_first_driver
+
+    GATE.release()
+    driver = keys_first_driver(HeadlessDriver)(make_app())
+    driver.process_message(events.Resize.from_dimensions((80, 24), None))
+    assert not GATE.held  # only keys
+    driver.process_message(events.Key("question_mark", "?"))
+    assert GATE.held
+    GATE.release()
+
+
+async def test_the_step_spinner_skips_its_beats_while_a_key_is_answered():
+    from tui.engine.events import StepStatus
+    from tui.scenario.load import parse_scenario
+    from tui.widgets.step_list import StepList
+
+    scenario = parse_scenario("title: t\nsteps:\n  - id: flood\n    run: yes\n")
+
+    class ListApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield StepList([("steps", step) for step in scenario.steps])
+
+    app = ListApp()
+    async with app.run_test(size=(60, 10)) as pilot:
+        steps = app.query_one(StepList)
+        steps.set_status("flood", StepStatus.RUNNING)
+        await until(pilot, lambda: steps._frame >= 2)  # the spinner turns
+        GATE.hold(0.5)
+        try:
+            beat = steps._frame
+            await pilot.pause(0.4)
+            assert steps._frame == beat
+        finally:
+            GATE.release()
+        await until(pilot, lambda: steps._frame > beat)  # and turns again

@@ -17,9 +17,25 @@ from tui.keys_first import GATE
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from textual.driver import Driver
+
     from tui.cache import DeckCache
     from tui.demostage import DemoStage
 from tui.screens.present import PresentScreen
+
+
+def keys_first_driver(base: "type[Driver]") -> "type[Driver]":
+    """The platform's driver, holding the output gate the moment its input thread reads a key,
+    before the event loop (busy with a flooding pane, say) gets to the key."""
+
+    class KeysFirstDriver(base):  # type: ignore[misc, valid-type]
+        def process_message(self, message) -> None:
+            if isinstance(message, events.Key):
+                GATE.hold()
+            super().process_message(message)
+
+    KeysFirstDriver.__name__ = KeysFirstDriver.__qualname__ = f"KeysFirst{base.__name__}"
+    return KeysFirstDriver
 
 
 class FlatdeckApp(App[None]):
@@ -54,6 +70,9 @@ class FlatdeckApp(App[None]):
         self.theme_override = theme  # --theme: wins over the deck's front matter
         self.use_theme(deck.meta.theme)
 
+    def get_driver_class(self) -> "type[Driver]":
+        return keys_first_driver(super().get_driver_class())
+
     def use_theme(self, deck_theme: str) -> None:
         """Apply the deck's `theme:` (again after a reload), unless --theme chose one."""
         from tui.themes import apply_theme
@@ -62,15 +81,14 @@ class FlatdeckApp(App[None]):
         apply_theme(self, self.deck_theme)
 
     async def on_event(self, event: events.Event) -> None:
-        if not isinstance(event, events.Key):
+        if not isinstance(event, events.Key) or event.is_forwarded:  # (a key comes by twice)
             await super().on_event(event)
             return
         # Keys first: for a moment after a key, shells leave their output unread, the garbage
         # collector waits and flooded panes hold their repaint (see tui/keys_first.py).
-        if not GATE.held:
-            gc.disable()
-            GATE.hold()
-            GATE.wait(gc.enable)
+        gc.disable()
+        GATE.hold()
+        GATE.wait(gc.enable)
         if isinstance(self.screen, PresentScreen):
             self.screen.input_first()
         await super().on_event(event)

@@ -22,6 +22,9 @@ HOLD = 0.05  # seconds a key keeps output waiting: its frame takes 5-20 ms on a 
 
 
 class OutputGate:
+    """`hold` may be called from any thread (the terminal driver's input thread holds it the
+    moment a key is read, before the event loop gets to it); everything else runs on the loop."""
+
     def __init__(self) -> None:
         self._until = 0.0  # time.monotonic() when the hold ends by itself
         self._waiting: list[Callable[[], None]] = []
@@ -33,18 +36,26 @@ class OutputGate:
 
     def hold(self, seconds: float = HOLD) -> None:
         """A key arrived: output waits until `release()` or `seconds` from now."""
-        self._until = time.monotonic() + seconds
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = asyncio.get_running_loop().call_later(seconds, self.release)
+        self._until = max(self._until, time.monotonic() + seconds)  # one float store: thread-safe
 
     def wait(self, resume: Callable[[], None]) -> None:
         """A reader stood back while the gate was held: `resume()` is called when it opens."""
         if resume not in self._waiting:
             self._waiting.append(resume)
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(max(0.0, self._until - time.monotonic()),
+                                                                self._expire)
+
+    def _expire(self) -> None:
+        self._timer = None
+        remaining = self._until - time.monotonic()
+        if remaining > 0:  # held again (another key) since the timer was set
+            self._timer = asyncio.get_running_loop().call_later(remaining, self._expire)
+        else:
+            self.release()
 
     def release(self) -> None:
-        """The key's frame is out (or the hold ran out): readers carry on."""
+        """The hold is over (or the app ends): readers carry on."""
         self._until = 0.0
         if self._timer is not None:
             self._timer.cancel()

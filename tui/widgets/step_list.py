@@ -12,6 +12,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from tui.engine.events import StepStatus
+from tui.keys_first import GATE
 from tui.render.palette import Palette, palette_for
 from tui.scenario.model import Step
 
@@ -80,6 +81,8 @@ class StepList(Widget):
         self.refresh()
 
     def _tick(self) -> None:
+        if GATE.held:  # a key is being answered: the spinner can skip a beat (tui/keys_first.py)
+            return
         self._frame += 1
         self.refresh()
 
