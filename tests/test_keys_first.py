@@ -164,3 +164,27 @@ async def test_the_step_spinner_skips_its_beats_while_a_key_is_answered():
         finally:
             GATE.release()
         await until(pilot, lambda: steps._frame > beat)  # and turns again
+
+
+async def test_typing_into_a_shell_pane_holds_nothing_back(monkeypatch):
+    """The shell's echo is the answer to a key typed into its pane: no hold, no backlog."""
+    from pathlib import Path
+
+    from tui.demostage import DemoStage
+    from tui.widgets.demo_panel import DemoPanel
+
+    holds: list[str] = []
+    original = GATE.hold
+    monkeypatch.setattr(GATE, "hold", lambda *a: (holds.append("hold"), original(*a)))
+    app = make_app(start=7, demos=DemoStage(Path(__file__).parent / "scenarios", mode="live"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.screen.query_one(DemoPanel).pane("local")
+        await until(pilot, lambda: "demo:" in pane.model.plain())
+        await pilot.press("tab")
+        assert app.focused is pane and not app.keys_come_first
+        holds.clear()
+        await pilot.press(*"echo typed")
+        await until(pilot, lambda: "echo typed" in pane.model.plain())
+        assert holds == [] and pane._backlog == []
+        await pilot.press("ctrl+right_square_bracket")  # back to the slide: keys come first again
+        assert app.keys_come_first

@@ -8,7 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.screen import Screen
 
 from tui.deck.model import Deck
@@ -30,7 +30,7 @@ def keys_first_driver(base: "type[Driver]") -> "type[Driver]":
 
     class KeysFirstDriver(base):  # type: ignore[misc, valid-type]
         def process_message(self, message) -> None:
-            if isinstance(message, events.Key):
+            if isinstance(message, events.Key) and getattr(self._app, "keys_come_first", True):
                 GATE.hold()
             super().process_message(message)
 
@@ -80,9 +80,20 @@ class FlatdeckApp(App[None]):
         self.deck_theme = self.theme_override or deck_theme
         apply_theme(self, self.deck_theme)
 
+    @property
+    def keys_come_first(self) -> bool:
+        """Whether a key holds output back for a moment: not while typing into a demo's shell,
+        where the shell's echo is the key's answer. (Read from the driver's thread too.)"""
+        from tui.widgets.terminal_pane import TerminalPane
+
+        try:
+            return not isinstance(self.screen.focused, TerminalPane)
+        except ScreenStackError:  # starting or ending
+            return True
+
     async def on_event(self, event: events.Event) -> None:
-        if not isinstance(event, events.Key) or event.is_forwarded:  # (a key comes by twice)
-            await super().on_event(event)
+        if not isinstance(event, events.Key) or event.is_forwarded or not self.keys_come_first:
+            await super().on_event(event)  # (a key comes by twice: as itself, then forwarded)
             return
         # Keys first: for a moment after a key, shells leave their output unread, the garbage
         # collector waits and flooded panes hold their repaint (see tui/keys_first.py).
