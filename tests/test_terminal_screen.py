@@ -177,3 +177,40 @@ def test_the_model_does_not_import_textual():
     code = "import sys, tui.terminal; print(sorted(m for m in sys.modules if m.startswith('textual')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# the fast path of _Screen.draw against pyte's own draw: same cells, cursor and dirty rows --------
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.one_of(
+    st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7e), max_size=30),  # the fast path
+    st.sampled_from(["é", "漢字", "e\u0301", "\t", "\x7f", "→", "🙂"]),  # wide, combining, unprintable
+    st.sampled_from(["\r\n", "\n", "\r", "\x08", "\x1b[H", "\x1b[5;70H", "\x1b[2J", "\x1b[K", "\x1b[1;31m",
+                     "\x1b[0m", "\x1b[38;2;1;2;3m", "\x1b[7m", "\x1b[4h", "\x1b[4l", "\x1b[?7l", "\x1b[?7h",
+                     "\x1b(0", "\x1b(B", "\x0e", "\x0f", "\x1b[3@", "\x1b[2P"]),  # moves, SGR, IRM, DECAWM, charsets
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40), st.integers(min_value=1, max_value=12))
+@example(["abcdef", "\r", "\x1b[4h", "XY"], 10)  # insert mode pushes the rest of the line right
+@example(["\x1b(0", "lqqk"], 10)  # DEC line drawing: ASCII in, box characters out
+@example(["\x1b[?7l", "abcdefghijkl"], 5)  # no autowrap: the last cell is overwritten
+def test_fast_draw_matches_pyte(pieces, width):
+    import pyte
+
+    from tui.terminal.screen import _Screen
+
+    class Reference(_Screen):
+        draw = pyte.Screen.draw  # pyte's own, cell by cell
+
+    ours, theirs = _Screen(width, 4), Reference(width, 4)
+    for screen in (ours, theirs):
+        stream = pyte.Stream(screen)
+        for piece in pieces:
+            stream.feed(piece)
+    assert (ours.cursor.x, ours.cursor.y) == (theirs.cursor.x, theirs.cursor.y)
+    assert ours.dirty == theirs.dirty
+    for y in range(4):
+        assert [ours.buffer[y][x] for x in range(width)] == [theirs.buffer[y][x] for x in range(width)]

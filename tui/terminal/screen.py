@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pyte
+from pyte import modes as mo
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
@@ -21,6 +22,45 @@ _PRIVATE_SGR = re.compile(r"\x1b\[[<=>][0-9;]*m")
 
 
 class _Screen(pyte.Screen):
+    def __init__(self, columns: int, lines: int) -> None:
+        super().__init__(columns, lines)
+        self._cells: dict[pyte.screens.Char, dict[str, pyte.screens.Char]] = {}  # attrs → char → cell
+
+    def draw(self, data: str) -> None:
+        """pyte's `draw`, with a fast path for the common case: printable ASCII (one cell each)
+        in replace mode. Same cells, same cursor, same dirty rows; pyte builds a new cell per
+        character (a namedtuple `_replace`), which made it most of a full-screen redraw's cost."""
+        text = data.translate(self.g1_charset if self.charset else self.g0_charset)
+        if not (text.isascii() and text.isprintable()) or mo.IRM in self.mode:
+            super().draw(data)
+            return
+        cursor, columns, dirty = self.cursor, self.columns, self.dirty
+        attrs = cursor.attrs
+        cells = self._cells.get(attrs)
+        if cells is None:
+            if len(self._cells) > 1024:  # a true-colour gradient must not grow it forever
+                self._cells.clear()
+            cells = self._cells[attrs] = {}
+        wrap = mo.DECAWM in self.mode
+        x, line = cursor.x, self.buffer[cursor.y]
+        for char in text:
+            if x == columns:  # past the last column: wrap, or overwrite the last cell
+                if wrap:
+                    dirty.add(cursor.y)
+                    cursor.x = x
+                    self.carriage_return()
+                    self.linefeed()
+                    x, line = cursor.x, self.buffer[cursor.y]
+                else:
+                    x -= 1
+            cell = cells.get(char)
+            if cell is None:
+                cell = cells[char] = attrs._replace(data=char)
+            line[x] = cell
+            x += 1
+        cursor.x = x
+        dirty.add(cursor.y)
+
     def select_graphic_rendition(self, *attrs: int, private: bool = False) -> None:
         if private:  # CSI ? ... m is not SGR (pyte would raise on the keyword)
             return
