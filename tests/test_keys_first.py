@@ -188,3 +188,19 @@ async def test_typing_into_a_shell_pane_holds_nothing_back(monkeypatch):
         assert holds == [] and pane._backlog == []
         await pilot.press("ctrl+right_square_bracket")  # back to the slide: keys come first again
         assert app.keys_come_first
+
+
+def test_a_timer_left_by_an_ended_loop_does_not_strand_the_next_readers():
+    """One gate per process, many event loops over a test run (or an app started twice)."""
+    gate = OutputGate()
+
+    async def hold_and_wait(woken: list[str], name: str, sleep: float) -> None:
+        gate.hold(0.05)
+        gate.wait(lambda: woken.append(name))
+        await asyncio.sleep(sleep)
+
+    woken: list[str] = []
+    asyncio.run(hold_and_wait(woken, "first", 0.0))  # ends before its timer fires
+    assert woken == []
+    asyncio.run(hold_and_wait(woken, "second", 0.2))
+    assert "second" in woken and not gate.held

@@ -29,6 +29,7 @@ class OutputGate:
         self._until = 0.0  # time.monotonic() when the hold ends by itself
         self._waiting: list[Callable[[], None]] = []
         self._timer: asyncio.TimerHandle | None = None
+        self._timer_loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def held(self) -> bool:
@@ -42,9 +43,10 @@ class OutputGate:
         """A reader stood back while the gate was held: `resume()` is called when it opens."""
         if resume not in self._waiting:
             self._waiting.append(resume)
-        if self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(max(0.0, self._until - time.monotonic()),
-                                                                self._expire)
+        loop = asyncio.get_running_loop()
+        if self._timer is None or self._timer_loop is not loop:  # (a timer of an ended loop never fires)
+            self._timer_loop = loop
+            self._timer = loop.call_later(max(0.0, self._until - time.monotonic()), self._expire)
 
     def _expire(self) -> None:
         self._timer = None

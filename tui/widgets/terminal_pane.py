@@ -19,7 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from tui.keys_first import GATE
+from tui.keys_first import GATE, HOLD
 from tui.terminal import TerminalModel
 
 # keys whose bytes are not their printable character (xterm sequences, as bash and curses expect)
@@ -125,6 +125,8 @@ class TerminalPane(ScrollView, can_focus=True):
             if not self._backlog:
                 GATE.wait(self._take_backlog)
             self._backlog.append(data)
+            if self._repaint_due is None:  # drawn after the hold even if nobody calls back
+                self._repaint_due = self.set_timer(HOLD + 0.01, self._repaint)
             return
         if self._backlog:
             self._take_backlog()
