@@ -7,7 +7,8 @@ talk with its title slide, pauses and demo panes: start and switch; `--talk ''` 
 
 Each latency is measured against a floor taken in the same invocation with the same method (a
 plain shell printing the slide's text), so the ratio says how much flatdeck adds over the terminal
-path itself. Targets are informational: the exit code is 0 unless the benchmark could not run.
+path itself; start also gets a second floor, a bare Textual app showing the same text
+(textual_floor.py). Targets are informational: the exit code is 0 unless the benchmark could not run.
 See benchmarks/README.md.
 """
 
@@ -230,6 +231,16 @@ class Bench:
         finally:
             self._end(name, pid)
 
+    def textual_start(self) -> float:
+        """A bare Textual app showing the same first slide text (textual_floor.py), from this venv."""
+        name = self._session()
+        argv = [sys.executable, str(HERE / "textual_floor.py"), self.texts[0]]
+        pane, pid, t0 = launch(self.tmux, name, argv, str(self.work))
+        try:
+            return wait_visible(self.tmux, pane, pid, self.expect[0], t0)
+        finally:
+            self._end(name, pid)
+
     def floor_switch(self) -> list[float]:
         name = self._session()
         pane, pid, t0 = launch(self.tmux, name, ["bash", str(self.switch_script), *self.texts], str(self.work))
@@ -364,15 +375,19 @@ def main(argv: list[str] | None = None) -> int:
             app: dict[str, list[float]] = {k: [] for k in ("start", "switch", "idle_cpu", "rss", "hwm",
                                                            "talk_start", "talk_switch")}
             floor: dict[str, list[float]] = {"start": [], "switch": [], "talk_start": [], "talk_switch": []}
+            textual: list[float] = []  # the second start floor: a bare Textual app
+            bench.textual_start()  # warm-up, like flatdeck's
             for run in range(1, args.runs + 1):
                 # floor and app alternate within each run, so both see the same machine state
                 floor["start"].append(bench.floor_start())
+                textual.append(bench.textual_start())
                 floor["switch"] += bench.floor_switch()
                 result = bench.flatdeck()
                 for key in ("start", "idle_cpu", "rss", "hwm"):
                     app[key].append(result[key])
                 app["switch"] += result["switch"]
-                log(f"run {run}/{args.runs}: start {result['start'] * 1000:.0f} ms (floor {floor['start'][-1] * 1000:.1f}), "
+                log(f"run {run}/{args.runs}: start {result['start'] * 1000:.0f} ms (floor {floor['start'][-1] * 1000:.1f}, "
+                    f"bare Textual {textual[-1] * 1000:.0f}), "
                     f"switch {' '.join(f'{x * 1000:.0f}' for x in result['switch'])} ms, "
                     f"idle CPU {result['idle_cpu']:.2f} %, RSS {result['rss']:.1f} MiB")
                 if talk_bench:
@@ -386,9 +401,15 @@ def main(argv: list[str] | None = None) -> int:
                         f"max {max(result['switch']) * 1000:.0f} ms")
 
         text, data = report(app, floor)
+        bare = summary([x * 1000 for x in textual])
+        data["start"]["textual_floor"] = bare
         print(f"flatdeck benchmarks — {shown} ({len(slides)} slides), {args.runs} runs, tmux {WIDTH}×{HEIGHT}, "
               f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
         print(text)
+        start = data["start"]["median"]
+        print(f"start, second floor: a bare Textual app showing the same text (textual_floor.py) starts in "
+              f"{bare['median']:.1f} ms ({bare['min']:.1f}–{bare['max']:.1f}); flatdeck adds {start - bare['median']:.0f} ms "
+              f"to it ({start / bare['median']:.2f}×)")
         print(f"switch: {len(app['switch'])} switches ({len(slides) - 1} per run); idle CPU over {IDLE:g} s starting "
               f"{SETTLE:g} s after the first slide showed; RSS read after that idle period")
         if talk_bench:
