@@ -204,3 +204,10 @@ def test_a_timer_left_by_an_ended_loop_does_not_strand_the_next_readers():
     assert woken == []
     asyncio.run(hold_and_wait(woken, "second", 0.2))
     assert "second" in woken and not gate.held
+
+
+async def test_a_key_before_any_screen_exists_still_comes_first():
+    """The driver asks the app from its own thread, possibly before the first screen is up:
+    that must answer, not raise (an exception there would end the input thread)."""
+    app = make_app()
+    assert app.keys_come_first

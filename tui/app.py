@@ -8,7 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual import events
-from textual.app import App, ScreenStackError, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand, UnknownModeError
 from textual.screen import Screen
 
 from tui.deck.model import Deck
@@ -88,20 +88,18 @@ class FlatdeckApp(App[None]):
 
         try:
             return not isinstance(self.screen.focused, TerminalPane)
-        except ScreenStackError:  # starting or ending
+        except (ScreenStackError, UnknownModeError):  # starting or ending: no screen yet
             return True
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key) or event.is_forwarded or not self.keys_come_first:
             await super().on_event(event)  # (a key comes by twice: as itself, then forwarded)
             return
-        # Keys first: for a moment after a key, shells leave their output unread, the garbage
-        # collector waits and flooded panes hold their repaint (see tui/keys_first.py).
+        # Keys first: for a moment after a key, shells leave their output unread, panes put off
+        # their repaint and the garbage collector waits (see tui/keys_first.py).
         gc.disable()
         GATE.hold()
         GATE.wait(gc.enable)
-        if isinstance(self.screen, PresentScreen):
-            self.screen.input_first()
         await super().on_event(event)
 
     def on_ready(self) -> None:

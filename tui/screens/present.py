@@ -398,13 +398,6 @@ class PresentScreen(Screen):
             after = panes[(panes.index(focused) + 1) % len(panes)] if focused in panes else panes[0]
             after.focus()
 
-    def input_first(self) -> None:
-        """A key is coming: flooded demo panes hold their next repaint (see TerminalPane.input_first)."""
-        from tui.widgets.terminal_pane import TerminalPane
-
-        for pane in self.query(TerminalPane):
-            pane.input_first()
-
     def on_terminal_pane_input(self, message: TerminalPane.Input) -> None:
         if self.demo is not None:
             self.demo.type_into(message.pane.pane_name, message.data)

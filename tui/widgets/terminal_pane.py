@@ -19,7 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from tui.keys_first import GATE, HOLD
+from tui.keys_first import GATE
 from tui.terminal import TerminalModel
 
 # keys whose bytes are not their printable character (xterm sequences, as bash and curses expect)
@@ -38,7 +38,9 @@ REPAINT = 1 / 30  # at most this often while output comes in (typing, a command'
 # Past FLOOD_BYTES between two repaints the pane is flooded: nobody reads that frame by frame, and
 # every repaint of a full pane costs the keys a frame's time, so it slows down to FLOOD_REPAINT.
 FLOOD_BYTES, FLOOD_REPAINT = 16 * 1024, 1 / 10
-INPUT_FIRST = 0.1  # after a key, a flooded pane waits this long to repaint: the key's frame comes first
+# After a key a flooded pane stays off the screen a little longer than its output waits
+# (tui/keys_first.py): a full pane's frame right behind the key's one made keys ≈ 5 ms slower.
+FLOODED_AFTER_KEY = 0.1
 
 
 def key_bytes(event: events.Key) -> str | None:
@@ -94,7 +96,6 @@ class TerminalPane(ScrollView, can_focus=True):
         self._repainted = 0.0
         self._unpainted = 0  # characters fed since the last repaint
         self._flooded = False
-        self._held_until = 0.0
         self._style: Style | None = None
         self._frame: tuple[int, int, bool] | None = None  # (width, height, focused) while a frame renders
 
@@ -126,7 +127,7 @@ class TerminalPane(ScrollView, can_focus=True):
                 GATE.wait(self._take_backlog)
             self._backlog.append(data)
             if self._repaint_due is None:  # drawn after the hold even if nobody calls back
-                self._repaint_due = self.set_timer(HOLD + 0.01, self._repaint)
+                self._repaint_due = self.set_timer(GATE.remaining() + 0.005, self._repaint)
             return
         if self._backlog:
             self._take_backlog()
@@ -153,16 +154,10 @@ class TerminalPane(ScrollView, can_focus=True):
             wait = max(0.01, self._size_synced + SIZE_SYNC - now)
             self._size_due = self.set_timer(wait, self._size_timer)
 
-    def input_first(self) -> None:
-        """A key was pressed: while flooded, hold the next repaint a moment, so the frame that
-        answers the key does not also redraw the whole pane."""
-        if self._flooded:
-            self._held_until = time.monotonic() + INPUT_FIRST
-
     def _repaint(self) -> None:
-        wait = self._held_until - time.monotonic()
-        if wait > 0:
-            self._repaint_due = self.set_timer(max(0.005, wait), self._repaint)
+        wait = GATE.remaining(FLOODED_AFTER_KEY if self._flooded else 0.0)
+        if wait > 0:  # a key is being answered: its frame first, this pane's after it
+            self._repaint_due = self.set_timer(wait + 0.005, self._repaint)
             return
         self._repaint_due = None
         self._repainted = time.monotonic()
